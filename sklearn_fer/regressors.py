@@ -35,6 +35,12 @@ class NesterovSGD(torch.optim.SGD):
     A named class rather than ``optimizer__momentum``/``optimizer__nesterov`` defaults on
     the nets, so that ``optimizer=torch.optim.Adam`` works without unsetting them.
 
+    Unless ``foreach`` or ``fused`` is given, torch's fused implementation is used where
+    the parameters' device supports it: the update of the 54 M-parameter dense head is
+    memory bound, and fusing it into one pass made fine-tuning about 1.6x faster on CPU
+    (``benchmarks/bench_featurizer.py``). Results equal the plain loop's up to float
+    rounding.
+
     Parameters
     ----------
     params : iterable
@@ -46,7 +52,7 @@ class NesterovSGD(torch.optim.SGD):
     nesterov : bool, default=True
         Use Nesterov momentum.
     **kwargs
-        Other :class:`torch.optim.SGD` options (``weight_decay``, ``foreach``, ...).
+        Other :class:`torch.optim.SGD` options (``weight_decay``, ``foreach``, ``fused``...).
 
     Examples
     --------
@@ -57,7 +63,17 @@ class NesterovSGD(torch.optim.SGD):
     """
 
     def __init__(self, params, lr=0.001, momentum=0.9, nesterov=True, **kwargs):
-        super().__init__(params, lr=lr, momentum=momentum, nesterov=nesterov, **kwargs)
+        if "foreach" in kwargs or "fused" in kwargs:
+            super().__init__(params, lr=lr, momentum=momentum, nesterov=nesterov, **kwargs)
+            return
+        params = list(params)
+        try:
+            super().__init__(
+                params, lr=lr, momentum=momentum, nesterov=nesterov, fused=True, **kwargs
+            )
+        except RuntimeError:
+            # This device or dtype has no fused kernel: torch's default implementation.
+            super().__init__(params, lr=lr, momentum=momentum, nesterov=nesterov, **kwargs)
 
 
 def _linear_layers(module):
