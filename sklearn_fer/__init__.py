@@ -6,6 +6,7 @@ is made from it with few labelled frames of that person (Rescigno, Spezialetti &
 ``cross_val_score`` and ``GridSearchCV``.
 """
 
+from .cropping import FaceCropper
 from .featurizers import FrozenConvFeaturizer
 from .regressors import AlexNetRegressor, DenseHeadRegressor, NesterovSGD
 
@@ -14,6 +15,7 @@ __version__ = "0.1.0"
 __all__ = [
     "AlexNetRegressor",
     "DenseHeadRegressor",
+    "FaceCropper",
     "FrozenConvFeaturizer",
     "NesterovSGD",
     "__version__",

@@ -9,7 +9,14 @@ from torch.utils.data import Dataset
 
 from .nets import MIN_IMAGE_SIZE
 
-__all__ = ["check_images", "check_targets", "is_dataset", "dataset_target_ndim"]
+__all__ = [
+    "check_images",
+    "check_positive_int",
+    "check_targets",
+    "dataset_target_ndim",
+    "dataset_yields_pairs",
+    "is_dataset",
+]
 
 
 def is_dataset(X):
@@ -138,13 +145,19 @@ def check_targets(y, n_samples, *, name="y"):
     return (y.reshape(-1, 1) if was_1d else y), was_1d
 
 
+def dataset_yields_pairs(dataset):
+    """Whether a dataset's items are ``(input, target)`` pairs rather than bare inputs."""
+    item = dataset[0]
+    return isinstance(item, (tuple, list)) and len(item) == 2
+
+
 def dataset_target_ndim(dataset):
-    """Number of dimensions of one target in a dataset yielding ``(image, target)`` pairs."""
+    """Number of dimensions of one target in a dataset yielding ``(input, target)`` pairs."""
     item = dataset[0]
     if not isinstance(item, (tuple, list)) or len(item) != 2:
         raise ValueError(
-            "a Dataset passed as X must yield (image, target) pairs; got an item of type "
-            f"{type(item).__name__}."
+            "a Dataset passed as X must yield (image, target) pairs, or bare images together "
+            f"with a y array; got an item of type {type(item).__name__}."
         )
     return int(np.ndim(item[1]))
 

@@ -21,7 +21,14 @@ from torch import nn
 
 from ._frozen import clone_sharing_pretrained, pretrained_module, shallow_params
 from ._random import derive_seed, draw_seed, torch_rng
-from ._validation import check_images, check_targets, dataset_target_ndim, is_dataset
+from ._validation import (
+    check_images,
+    check_targets,
+    dataset_target_ndim,
+    dataset_yields_pairs,
+    is_dataset,
+)
+from .datasets._lazy import ImageTargetPairs
 from .nets import AlexNet, dense_part
 
 __all__ = ["AlexNetRegressor", "DenseHeadRegressor", "NesterovSGD"]
@@ -124,11 +131,15 @@ class _SklearnNetRegressor(NeuralNetRegressor):
     def _validate_fit(self, X, y):
         """Check ``X`` and ``y``; return them with the number of outputs and ``y``'s ndim."""
         X = self._check_X(X, reset=True)
+        if is_dataset(X) and not dataset_yields_pairs(X):
+            # A dataset of bare images (LazyImages, say) with the targets in y.
+            y, was_1d = check_targets(y, len(X))
+            return ImageTargetPairs(X, y), None, y.shape[1], 1 if was_1d else 2
         if is_dataset(X):
             if y is not None:
                 raise ValueError(
-                    "y must be None when X is a Dataset: its items carry the targets as "
-                    "(input, target) pairs."
+                    "y must be None when X is a Dataset of (input, target) pairs: the "
+                    "targets come from its items."
                 )
             target_ndim = dataset_target_ndim(X)
             if target_ndim not in (0, 1):
@@ -398,7 +409,10 @@ class AlexNetRegressor(_SklearnNetRegressor):
         )
 
     def _check_X(self, X, *, reset):
-        return check_images(X)
+        X = check_images(X)
+        if not reset and is_dataset(X) and not dataset_yields_pairs(X):
+            X = ImageTargetPairs(X)  # skorch's loaders want pairs even to predict
+        return X
 
     def initialize_module(self):
         kwargs = self.get_params_for("module")

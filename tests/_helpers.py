@@ -20,3 +20,36 @@ def tiny_regressor(**params):
     defaults = dict(max_epochs=1, module__hidden_units=32, random_state=0)
     defaults.update(params)
     return AlexNetRegressor(**defaults)
+
+
+def face_frames(n, *, height=240, width=320, face_size=160, random_state=0):
+    """Webcam-like RGB frames, each with one synthetic face the Haar cascade finds.
+
+    Faces come from ``make_faces`` (lab domain) pasted at a varying position on a plain
+    background; candidates the cascade misses are skipped, deterministically for a seed.
+    Returns ``(frames, valence, arousal, boxes)`` where boxes are where the faces were put.
+    """
+    from sklearn_fer import FaceCropper
+    from sklearn_fer.datasets import make_faces
+
+    cropper = FaceCropper(min_neighbors=3)
+    rng = np.random.default_rng(random_state)
+    faces = make_faces(4, 3 * n, image_size=face_size, random_state=random_state)
+    frames, valence, arousal, boxes = [], [], [], []
+    for index in range(len(faces.images)):
+        frame = np.empty((height, width, 3), dtype=np.uint8)
+        frame[...] = rng.integers(40, 200, 3, dtype=np.uint8)
+        x = int(rng.integers(0, width - face_size + 1))
+        y = int(rng.integers(0, height - face_size + 1))
+        frame[y : y + face_size, x : x + face_size] = faces.images[index]
+        if cropper.detect(frame[None])[0] is None:
+            continue
+        frames.append(frame)
+        valence.append(faces.valence[index])
+        arousal.append(faces.arousal[index])
+        boxes.append((x, y, face_size, face_size))
+        if len(frames) == n:
+            break
+    if len(frames) < n:
+        raise RuntimeError(f"only {len(frames)} detectable faces; ask for fewer")
+    return np.stack(frames), np.array(valence), np.array(arousal), boxes

@@ -1,0 +1,268 @@
+"""Loader for AffectNet's manually annotated images (Mollahosseini et al. 2017)."""
+
+from __future__ import annotations
+
+import os
+import warnings
+from pathlib import PurePosixPath, PureWindowsPath
+
+import numpy as np
+import pandas as pd
+from sklearn.utils import Bunch
+
+from .._validation import check_positive_int
+from ..nets import MIN_IMAGE_SIZE
+from ._lazy import LazyImages, crop_and_resize, read_rgb
+from ._paths import DatasetNotFoundError, check_root
+
+__all__ = ["load_affectnet", "AFFECTNET_COLUMNS", "AFFECTNET_EXPRESSIONS"]
+
+AFFECTNET_COLUMNS = (
+    "subDirectory_filePath",
+    "face_x",
+    "face_y",
+    "face_width",
+    "face_height",
+    "facial_landmarks",
+    "expression",
+    "valence",
+    "arousal",
+)
+
+#: AffectNet's expression codes; 8-10 mark images without a usable expression.
+AFFECTNET_EXPRESSIONS = {
+    0: "neutral",
+    1: "happiness",
+    2: "sadness",
+    3: "surprise",
+    4: "fear",
+    5: "disgust",
+    6: "anger",
+    7: "contempt",
+    8: "none",
+    9: "uncertain",
+    10: "no-face",
+}
+
+_SUBSETS = ("training", "validation")
+_UNCERTAIN = -2.0  # AffectNet's valence/arousal for uncertain and non-face images
+_SHOWN = 5
+
+DESCR = """\
+AffectNet (manually annotated subset)
+=====================================
+
+Facial images collected from the Internet with emotion-related queries in six languages,
+manually annotated with one of eleven expression codes and with valence and arousal on
+[-1, 1] (Mollahosseini, Hasani & Mahoor, 2017). Rescigno et al. (2020) pre-train their
+general AlexNet on it (Section 3.1). The data set is licensed by its authors and is not
+distributed with sklearn-fer.
+
+Each face is cut out by its annotated box and resized to {size}x{size} px. Rows whose
+valence or arousal is -2 (uncertain, non-face) or whose box is invalid were dropped, as
+were rows whose image is missing or unreadable: ``dropped`` lists them with the reason.
+"""
+
+
+def _read_file_list(csv_path):
+    """Read a file list, with or without its header row (validation.csv may lack one)."""
+    with open(csv_path, encoding="utf-8-sig", newline="") as handle:
+        first_line = handle.readline()
+    has_header = "subDirectory_filePath" in first_line
+    if not first_line.strip():
+        raise ValueError(f"{csv_path} is empty: expected AffectNet's file list.")
+    try:
+        if has_header:
+            table = pd.read_csv(csv_path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        else:
+            n_fields = len(first_line.rstrip("\r\n").split(","))
+            if n_fields != len(AFFECTNET_COLUMNS):
+                raise ValueError(
+                    f"{csv_path} has no header row and {n_fields} columns; expected the "
+                    f"{len(AFFECTNET_COLUMNS)} columns {', '.join(AFFECTNET_COLUMNS)}."
+                )
+            table = pd.read_csv(
+                csv_path,
+                header=None,
+                names=list(AFFECTNET_COLUMNS),
+                dtype=str,
+                keep_default_na=False,
+                encoding="utf-8-sig",
+            )
+    except pd.errors.ParserError as error:
+        raise ValueError(f"cannot parse {csv_path} as AffectNet's CSV file list: {error}") from None
+    table.columns = [str(column).strip() for column in table.columns]
+    missing = [column for column in AFFECTNET_COLUMNS if column not in table.columns]
+    if missing:
+        raise ValueError(
+            f"{csv_path} lacks the column(s) {', '.join(missing)}; expected "
+            f"{', '.join(AFFECTNET_COLUMNS)}."
+        )
+    return table
+
+
+def _is_safe_relative(path_text):
+    """True for a relative path that stays inside its root (no '..', not absolute)."""
+    if not path_text or "\x00" in path_text:
+        return False
+    for flavour in (PurePosixPath, PureWindowsPath):
+        path = flavour(path_text)
+        if path.is_absolute() or path.drive or path.root or ".." in path.parts:
+            return False
+    return True
+
+
+def load_affectnet(root, *, subset="training", image_size=227, lazy=False):
+    """Load AffectNet's manually annotated faces with their valence and arousal.
+
+    Reads ``Manually_Annotated_file_lists/{subset}.csv`` under ``root`` (columns
+    ``subDirectory_filePath, face_x, face_y, face_width, face_height, facial_landmarks,
+    expression, valence, arousal``; a file without its header row is read too), cuts each
+    face out of its image under ``Manually_Annotated_Images/`` by the annotated box, and
+    resizes it. Nothing under ``root`` is written or modified.
+
+    Rows are dropped, and listed in ``dropped`` with the reason, when valence or arousal is
+    -2 (uncertain or no face), a label is missing or outside [-1, 1], the box is invalid
+    (non-numeric, non-positive size, or outside the image), the path leaves ``root``
+    (absolute or with ``..``), or the image is missing or cannot be decoded. Missing and
+    unreadable images also raise a warning with their count and first names.
+
+    Parameters
+    ----------
+    root : path-like
+        The folder holding ``Manually_Annotated_file_lists`` and
+        ``Manually_Annotated_Images``.
+    subset : {"training", "validation"}, default="training"
+        Which file list to read.
+    image_size : int, default=227
+        Side of the square face images; at least 63.
+    lazy : bool, default=False
+        False loads every face into one array. True returns a
+        :class:`~sklearn_fer.datasets.LazyImages` that reads each face when accessed (the
+        real set has about 300k images); existence of the files is still checked up front,
+        while decoding errors surface on access.
+
+    Returns
+    -------
+    data : sklearn.utils.Bunch
+        ``images`` (uint8 ``(n, image_size, image_size, 3)`` array, or ``LazyImages``),
+        ``valence``, ``arousal`` (float32), ``target`` (``(n, 2)``), ``expression`` (int,
+        see ``AFFECTNET_EXPRESSIONS``), ``path`` (relative paths), ``row`` (line of each
+        face in the CSV, 0-based over data rows), ``dropped`` (DataFrame with ``row``,
+        ``path``, ``reason``), ``DESCR``.
+
+    Raises
+    ------
+    DatasetNotFoundError
+        ``root`` or the file list does not exist (a ``ValueError`` and a
+        ``FileNotFoundError``).
+    ValueError
+        Unknown subset, bad image size, or a CSV without the expected columns.
+
+    References
+    ----------
+    Mollahosseini, Hasani & Mahoor (2017). AffectNet: a database for facial expression,
+    valence, and arousal computing in the wild. IEEE Transactions on Affective Computing.
+
+    Examples
+    --------
+    >>> from sklearn_fer.datasets import load_affectnet
+    >>> load_affectnet("/no/such/folder")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sklearn_fer.datasets._paths.DatasetNotFoundError: AffectNet root '/no/such/folder' ...
+    """
+    root = check_root(root, "AffectNet")
+    if subset not in _SUBSETS:
+        raise ValueError(f"subset must be one of {_SUBSETS}, got {subset!r}.")
+    image_size = check_positive_int(image_size, "image_size", minimum=MIN_IMAGE_SIZE)
+    csv_path = root / "Manually_Annotated_file_lists" / f"{subset}.csv"
+    if not csv_path.is_file():
+        raise DatasetNotFoundError(
+            f"AffectNet file list {str(csv_path)!r} does not exist; expected "
+            f"<root>/Manually_Annotated_file_lists/{subset}.csv."
+        )
+    image_dir = root / "Manually_Annotated_Images"
+    table = _read_file_list(csv_path)
+
+    reasons = np.full(len(table), "", dtype=object)
+    paths = table["subDirectory_filePath"].str.strip().to_numpy()
+    labels = table[["valence", "arousal"]].apply(pd.to_numeric, errors="coerce").to_numpy()
+    box_columns = ["face_x", "face_y", "face_width", "face_height"]
+    boxes = table[box_columns].apply(pd.to_numeric, errors="coerce").to_numpy()
+    expression = pd.to_numeric(table["expression"], errors="coerce").to_numpy()
+
+    unsafe = np.array([not _is_safe_relative(p) for p in paths], dtype=bool)
+    uncertain = np.any(labels == _UNCERTAIN, axis=1)
+    missing_label = ~np.all(np.isfinite(labels), axis=1)
+    out_of_range = ~missing_label & ~uncertain & np.any(np.abs(labels) > 1, axis=1)
+    bad_box = ~np.all(np.isfinite(boxes), axis=1) | np.any(boxes[:, 2:] <= 0, axis=1)
+    bad_expression = ~np.isfinite(expression)
+    for mask, reason in (
+        (unsafe, "path leaves root"),
+        (uncertain, "uncertain or no face (valence/arousal = -2)"),
+        (missing_label, "missing or non-numeric label"),
+        (out_of_range, "label outside [-1, 1]"),
+        (bad_box, "invalid face box"),
+        (bad_expression, "missing or non-numeric expression"),
+    ):
+        reasons[mask & (reasons == "")] = reason
+
+    keep = np.flatnonzero(reasons == "")
+    files = [image_dir / PurePosixPath(paths[i].replace("\\", "/")) for i in keep]
+    exists = np.array([os.path.isfile(f) for f in files], dtype=bool)
+    reasons[keep[~exists]] = "missing image"
+    images = None
+    if lazy:
+        keep, files = keep[exists], [f for f, ok in zip(files, exists) if ok]
+        images = LazyImages(files, boxes=boxes[keep], image_size=image_size)
+    else:
+        loaded, kept = [], []
+        for index, file, ok in zip(keep, files, exists):
+            if not ok:
+                continue
+            image = read_rgb(file)
+            if image is None:
+                reasons[index] = "unreadable image"
+                continue
+            face = crop_and_resize(image, boxes[index], image_size)
+            if face is None:
+                reasons[index] = "invalid face box"
+                continue
+            loaded.append(face)
+            kept.append(index)
+        keep = np.asarray(kept, dtype=np.int64)
+        images = (
+            np.stack(loaded) if loaded else np.empty((0, image_size, image_size, 3), dtype=np.uint8)
+        )
+
+    dropped_rows = np.flatnonzero(reasons != "")
+    dropped = pd.DataFrame(
+        {
+            "row": dropped_rows,
+            "path": paths[dropped_rows].astype(str),
+            "reason": reasons[dropped_rows].astype(str),
+        }
+    )
+    file_problems = dropped[dropped["reason"].isin(["missing image", "unreadable image"])]
+    if len(file_problems):
+        shown = ", ".join(file_problems["path"].head(_SHOWN))
+        more = ", ..." if len(file_problems) > _SHOWN else ""
+        warnings.warn(
+            f"skipped {len(file_problems)} AffectNet image(s) that are missing or unreadable: "
+            f"{shown}{more} (see the 'dropped' table).",
+            stacklevel=2,
+        )
+    targets = labels[keep].astype(np.float32)
+    return Bunch(
+        images=images,
+        valence=targets[:, 0].copy(),
+        arousal=targets[:, 1].copy(),
+        target=targets,
+        expression=expression[keep].astype(np.int64),
+        path=paths[keep].astype(str),
+        row=keep,
+        dropped=dropped,
+        feature_names=["valence", "arousal"],
+        DESCR=DESCR.format(size=image_size),
+    )

@@ -1,0 +1,415 @@
+"""Loader for AMIGOS frontal face videos with their external valence/arousal annotations."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import tempfile
+import warnings
+from pathlib import Path
+
+import cv2
+import numpy as np
+import pandas as pd
+from sklearn.base import clone
+from sklearn.utils import Bunch
+
+from .._validation import check_positive_int
+from ..cropping import FaceCropper
+from ..nets import MIN_IMAGE_SIZE
+from ._paths import DatasetNotFoundError, check_root, get_data_home
+
+__all__ = ["load_amigos", "read_amigos_annotations", "AMIGOS_VIDEO_PATTERN", "SEGMENT_SECONDS"]
+
+#: Default layout, matched against each video's path relative to root (zero padding of
+#: the participant number optional): ``Exp1_P{NN}_face/P{NN}_{VideoID}_face.mov``.
+AMIGOS_VIDEO_PATTERN = (
+    r"Exp1_P(?P<participant>\d+)_face/P(?P<file_participant>\d+)_(?P<video>[^_/]+)_face"
+    r"\.(?:mov|MOV)"
+)
+#: Length of the segments the external annotators rated.
+SEGMENT_SECONDS = 20.0
+
+_ANNOTATION_KEYS = ("UserID", "VideoID", "Segment_Index")
+_ANNOTATORS = (1, 2, 3)
+_CACHE_VERSION = 1  # bump when the extraction changes, so old cache entries are not reused
+
+DESCR = """\
+AMIGOS short-video experiment, frontal face frames
+==================================================
+
+Frontal HD videos of participants watching 16 short emotional film extracts, with valence
+and arousal of each 20 s segment rated by three external annotators on [-1, 1]
+(Miranda-Correa et al., 2018). Following Rescigno et al. (2020, Section 3.1): one frame
+every {every:g} s, the face cropped with OpenCV's Haar cascade and resized to {size}x{size}
+px, and each frame labelled with the mean of the external annotators for its segment
+(annotator values outside [-1, 1] clipped first). Segment_Index k covers [20(k-1), 20k) s
+of its video, so a frame at t seconds takes segment floor(t / 20) + 1. Frames without a
+detected face are dropped (the paper removed them by hand) and listed in ``dropped``. The
+data set is licensed by its authors and is not distributed with sklearn-fer.
+"""
+
+
+def _norm_video_id(value):
+    """'010', 10 and 10.0 name the same video; other ids are kept as text."""
+    text = str(value).strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return str(int(number)) if number.is_integer() else text
+
+
+def _norm_column(name):
+    return re.sub(r"[\s_]+", "_", str(name).strip()).lower()
+
+
+def read_amigos_annotations(path):
+    """Read AMIGOS' external annotations into one label per (participant, video, segment).
+
+    Parameters
+    ----------
+    path : path-like
+        ``External_Annotations.xlsx`` (or a ``.csv`` with the same columns: ``UserID,
+        VideoID, Segment_Index, Valence_Annotator_1..3, Arousal_Annotator_1..3``).
+
+    Returns
+    -------
+    labels : pandas.DataFrame
+        Columns ``participant`` (int), ``video`` (str), ``segment`` (int), ``valence``,
+        ``arousal``: the mean over the annotators who rated the segment, each rating first
+        clipped to [-1, 1].
+
+    Examples
+    --------
+    >>> import os, tempfile
+    >>> import pandas as pd
+    >>> path = os.path.join(tempfile.mkdtemp(), "External_Annotations.csv")
+    >>> pd.DataFrame({"UserID": [1], "VideoID": [10], "Segment_Index": [1],
+    ...               "Valence_Annotator_1": [0.5], "Valence_Annotator_2": [1.4],
+    ...               "Valence_Annotator_3": [0.0], "Arousal_Annotator_1": [-0.2],
+    ...               "Arousal_Annotator_2": [-0.4], "Arousal_Annotator_3": [0.0]}
+    ...              ).to_csv(path, index=False)
+    >>> read_amigos_annotations(path)[["valence", "arousal"]].round(2).values.tolist()
+    [[0.5, -0.2]]
+    """
+    path = Path(os.fspath(path))
+    if not path.is_file():
+        raise DatasetNotFoundError(f"AMIGOS annotation file {str(path)!r} does not exist.")
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+            table = pd.read_excel(path)
+        else:
+            table = pd.read_csv(path)
+    except ImportError:
+        raise
+    except Exception as error:  # noqa: BLE001 - re-raised with the file named
+        raise ValueError(f"cannot read AMIGOS annotations from {str(path)!r}: {error}") from error
+    by_norm = {_norm_column(column): column for column in table.columns}
+    expected = list(_ANNOTATION_KEYS) + [
+        f"{dim}_Annotator_{k}" for dim in ("Valence", "Arousal") for k in _ANNOTATORS
+    ]
+    missing = [name for name in expected if _norm_column(name) not in by_norm]
+    if missing:
+        raise ValueError(
+            f"{str(path)!r} lacks the column(s) {', '.join(missing)}; expected "
+            f"{', '.join(expected)}."
+        )
+
+    def column(name):
+        return pd.to_numeric(table[by_norm[_norm_column(name)]], errors="coerce")
+
+    out = pd.DataFrame(
+        {
+            "participant": column("UserID"),
+            "video": table[by_norm[_norm_column("VideoID")]].map(_norm_video_id),
+            "segment": column("Segment_Index"),
+        }
+    )
+    for dim in ("Valence", "Arousal"):
+        ratings = np.column_stack([column(f"{dim}_Annotator_{k}") for k in _ANNOTATORS])
+        ratings = np.clip(ratings, -1.0, 1.0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows -> NaN
+            out[dim.lower()] = np.nanmean(ratings, axis=1)
+    out = out.dropna(subset=["participant", "segment", "valence", "arousal"])
+    out["participant"] = out["participant"].astype(int)
+    out["segment"] = out["segment"].astype(int)
+    return out.reset_index(drop=True)
+
+
+def _find_annotation_file(root):
+    for name in ("External_Annotations.xlsx", "External_Annotations.csv"):
+        if (root / name).is_file():
+            return root / name
+    raise DatasetNotFoundError(
+        f"no External_Annotations.xlsx or External_Annotations.csv in {str(root)!r}; pass "
+        "annotations=<path> if it lies elsewhere."
+    )
+
+
+def _find_videos(root, pattern):
+    regex = re.compile(pattern)
+    if "participant" not in regex.groupindex or "video" not in regex.groupindex:
+        raise ValueError(
+            f"video_pattern must have named groups 'participant' and 'video', got {pattern!r}."
+        )
+    found = []
+    for dirpath, _, filenames in os.walk(root):
+        for filename in filenames:
+            relative = Path(dirpath, filename).relative_to(root).as_posix()
+            match = regex.fullmatch(relative)
+            if match is None:
+                continue
+            participant = int(match.group("participant"))
+            groups = match.groupdict()
+            if groups.get("file_participant") is not None:
+                if int(groups["file_participant"]) != participant:
+                    continue
+            found.append((participant, _norm_video_id(match.group("video")), relative))
+    return sorted(found, key=lambda item: (item[0], item[1], item[2]))
+
+
+def _sample_frames(path, every_seconds):
+    """Decode one frame every ``every_seconds``: returns (frames RGB, times in s)."""
+    capture = cv2.VideoCapture(os.fspath(path))
+    try:
+        if not capture.isOpened():
+            raise OSError(f"cannot open video {os.fspath(path)!r}")
+        fps = capture.get(cv2.CAP_PROP_FPS)
+        if not np.isfinite(fps) or fps <= 0:
+            raise OSError(f"video {os.fspath(path)!r} reports no frame rate")
+        frames, times = [], []
+        index, k = 0, 0
+        wanted = 0  # frame index of the k-th sample
+        # Reading in order (grab) rather than seeking: exact for every codec.
+        while capture.grab():
+            if index == wanted:
+                ok, frame = capture.retrieve()
+                if ok:
+                    frames.append(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
+                    times.append(k * every_seconds)
+                k += 1
+                wanted = int(round(k * every_seconds * fps))
+            index += 1
+        return frames, np.asarray(times, dtype=np.float64)
+    finally:
+        capture.release()
+
+
+def _cache_key(path, relative, every_seconds, cropper):
+    stat = path.stat()
+    description = {
+        "version": _CACHE_VERSION,
+        "video": relative,
+        "size": stat.st_size,
+        "mtime_ns": stat.st_mtime_ns,
+        "every_seconds": float(every_seconds),
+        "cropper": {k: repr(v) for k, v in sorted(cropper.get_params().items())},
+    }
+    return hashlib.sha256(json.dumps(description, sort_keys=True).encode()).hexdigest()[:20]
+
+
+def _atomic_savez(path, **arrays):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            np.savez(stream, **arrays)
+        os.replace(temporary, path)
+    except BaseException:
+        if os.path.exists(temporary):
+            os.unlink(temporary)
+        raise
+
+
+def _extract_video(path, relative, every_seconds, cropper, cache_folder):
+    """Faces and times of the sampled frames of one video, from the cache when possible."""
+    cache_file = None
+    if cache_folder is not None:
+        key = _cache_key(path, relative, every_seconds, cropper)
+        stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", relative)
+        cache_file = cache_folder / f"{stem}.{key}.npz"
+        if cache_file.is_file():
+            with np.load(cache_file) as cached:
+                return cached["faces"], cached["time_s"], cached["has_face"]
+    frames, times = _sample_frames(path, every_seconds)
+    boxes = cropper.detect(frames) if frames else []
+    has_face = np.array([box is not None for box in boxes], dtype=bool)
+    size = cropper.output_size
+    faces = (
+        cropper.crop(
+            [f for f, ok in zip(frames, has_face) if ok], [b for b in boxes if b is not None]
+        )
+        if has_face.any()
+        else np.empty((0, size, size, 3), dtype=np.uint8)
+    )
+    if cache_file is not None:
+        _atomic_savez(cache_file, faces=faces, time_s=times, has_face=has_face)
+    return faces, times, has_face
+
+
+def load_amigos(
+    root,
+    *,
+    participants=None,
+    every_seconds=4.0,
+    image_size=227,
+    cache_dir=None,
+    annotations=None,
+    video_pattern=AMIGOS_VIDEO_PATTERN,
+    cropper=None,
+    verbose=False,
+):
+    """Load face frames of AMIGOS' short-video experiment with external annotations.
+
+    The personal data of Rescigno et al. (2020, Section 3.1): from each frontal video one
+    frame every ``every_seconds``, the face cropped with a Haar cascade
+    (:class:`~sklearn_fer.FaceCropper`), labelled with the mean of the three external
+    annotators for the 20 s segment the frame falls in (``Segment_Index`` k covers
+    [20(k-1), 20k) s; a frame at t s takes segment ``floor(t / 20) + 1``, the layout of
+    AMIGOS' external annotations described by Miranda-Correa et al.). Frames without a face
+    or without an annotation are dropped and listed in ``dropped``.
+
+    Extracted faces are cached under ``cache_dir`` (written atomically; a later call with
+    the same video file and settings reads them without decoding the video again). Nothing
+    under ``root`` is written or modified.
+
+    Parameters
+    ----------
+    root : path-like
+        Folder holding ``Exp1_P{NN}_face/P{NN}_{VideoID}_face.mov`` and
+        ``External_Annotations.xlsx`` (or ``.csv``).
+    participants : sequence of int or None, default=None
+        Participant numbers to load; None loads all found.
+    every_seconds : float, default=4.0
+        Sampling period in seconds (the paper: 4).
+    image_size : int, default=227
+        Side of the square face crops; at least 63.
+    cache_dir : path-like, False or None, default=None
+        Where to cache extracted faces; None uses ``get_data_home()/amigos_frames``, False
+        disables the cache.
+    annotations : path-like or None, default=None
+        The annotation file, when it is not ``root/External_Annotations.xlsx|csv``.
+    video_pattern : str, default=AMIGOS_VIDEO_PATTERN
+        Regular expression matched against each file's path relative to ``root`` (with
+        ``/`` separators); named groups ``participant`` and ``video`` are required.
+    cropper : FaceCropper or None, default=None
+        Face detector settings; its ``output_size`` is set to ``image_size``.
+    verbose : bool, default=False
+        Show a progress bar over videos.
+
+    Returns
+    -------
+    data : sklearn.utils.Bunch
+        ``images`` (uint8 ``(n, image_size, image_size, 3)``), ``valence``, ``arousal``
+        (float32), ``target`` (``(n, 2)``), ``subject`` (participant number), ``video``
+        (VideoID as text), ``segment`` (int), ``time_s`` (seconds into the video),
+        ``dropped`` (DataFrame with ``participant``, ``video``, ``time_s``, ``reason``),
+        ``DESCR``.
+
+    References
+    ----------
+    Miranda-Correa, Abadi, Sebe & Patras (2018). AMIGOS: a dataset for affect, personality
+    and mood research on individuals and groups. IEEE Transactions on Affective Computing.
+
+    Examples
+    --------
+    >>> from sklearn_fer.datasets import load_amigos
+    >>> load_amigos("/no/such/folder")  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    sklearn_fer.datasets._paths.DatasetNotFoundError: AMIGOS root '/no/such/folder' ...
+    """
+    root = check_root(root, "AMIGOS")
+    image_size = check_positive_int(image_size, "image_size", minimum=MIN_IMAGE_SIZE)
+    if isinstance(every_seconds, bool) or not isinstance(every_seconds, (int, float)):
+        raise ValueError(f"every_seconds must be a positive number, got {every_seconds!r}.")
+    if not np.isfinite(every_seconds) or every_seconds <= 0:
+        raise ValueError(f"every_seconds must be a positive number, got {every_seconds!r}.")
+    cropper = clone(cropper if cropper is not None else FaceCropper())
+    cropper.set_params(output_size=image_size).fit()
+    labels = read_amigos_annotations(
+        annotations if annotations is not None else _find_annotation_file(root)
+    )
+    lookup = {
+        (row.participant, row.video, row.segment): (row.valence, row.arousal)
+        for row in labels.itertuples(index=False)
+    }
+    videos = _find_videos(root, video_pattern)
+    if not videos:
+        raise DatasetNotFoundError(
+            f"no video under {str(root)!r} matches {video_pattern!r} (expected "
+            "Exp1_P{NN}_face/P{NN}_{VideoID}_face.mov)."
+        )
+    if participants is not None:
+        wanted = {int(p) for p in np.atleast_1d(participants)}
+        available = sorted({p for p, _, _ in videos})
+        unknown = sorted(wanted - set(available))
+        if unknown:
+            raise ValueError(
+                f"no videos for participant(s) {unknown}; found participants {available}."
+            )
+        videos = [item for item in videos if item[0] in wanted]
+    if cache_dir is False:
+        cache_folder = None
+    elif cache_dir is None:
+        cache_folder = get_data_home() / "amigos_frames"
+    else:
+        cache_folder = Path(os.fspath(cache_dir)).expanduser()
+
+    iterator = videos
+    if verbose:
+        from tqdm.auto import tqdm
+
+        iterator = tqdm(videos, desc="AMIGOS videos", unit="video")
+
+    parts, dropped = [], []
+    for participant, video, relative in iterator:
+        try:
+            faces, times, has_face = _extract_video(
+                root / relative, relative, every_seconds, cropper, cache_folder
+            )
+        except OSError as error:
+            warnings.warn(f"skipped {relative}: {error}", stacklevel=2)
+            dropped.append((participant, video, np.nan, "unreadable video"))
+            continue
+        face_times = times[has_face]
+        dropped.extend((participant, video, t, "no face detected") for t in times[~has_face])
+        segments = (face_times // SEGMENT_SECONDS).astype(np.int64) + 1
+        found = [lookup.get((participant, video, int(s))) for s in segments]
+        annotated = np.array([f is not None for f in found], dtype=bool)
+        dropped.extend(
+            (participant, video, t, "no annotation for its segment") for t in face_times[~annotated]
+        )
+        if annotated.any():
+            parts.append(
+                {
+                    "images": faces[annotated],
+                    "target": np.array([f for f in found if f is not None], dtype=np.float32),
+                    "subject": np.full(int(annotated.sum()), participant),
+                    "video": np.full(int(annotated.sum()), video, dtype=object),
+                    "segment": segments[annotated],
+                    "time_s": face_times[annotated],
+                }
+            )
+
+    def gather(key, empty):
+        return np.concatenate([part[key] for part in parts]) if parts else empty
+
+    target = gather("target", np.empty((0, 2), dtype=np.float32))
+    return Bunch(
+        images=gather("images", np.empty((0, image_size, image_size, 3), dtype=np.uint8)),
+        valence=target[:, 0].copy(),
+        arousal=target[:, 1].copy(),
+        target=target,
+        subject=gather("subject", np.empty(0, dtype=np.int64)).astype(np.int64),
+        video=gather("video", np.empty(0, dtype=object)),
+        segment=gather("segment", np.empty(0, dtype=np.int64)),
+        time_s=gather("time_s", np.empty(0)),
+        dropped=pd.DataFrame(dropped, columns=["participant", "video", "time_s", "reason"]),
+        feature_names=["valence", "arousal"],
+        DESCR=DESCR.format(every=every_seconds, size=image_size),
+    )
