@@ -10,11 +10,13 @@ completion on at least one instance.
 
 import numpy as np
 import torch
+from sklearn.linear_model import LinearRegression
 from sklearn.utils.estimator_checks import parametrize_with_checks
 from skorch import NeuralNetRegressor
 from torch import nn
 
 from sklearn_fer import DenseHeadRegressor
+from sklearn_fer.active import GreedySampler, RandomSampler, SampledRegressor
 
 WIDTHS = (1, 2, 3, 4, 5, 10)
 
@@ -133,4 +135,14 @@ def _expected_failed_checks(estimator):
     expected_failed_checks=_expected_failed_checks,
 )
 def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+@parametrize_with_checks(
+    [
+        SampledRegressor(LinearRegression(), RandomSampler(random_state=0)),
+        SampledRegressor(LinearRegression(), GreedySampler("x"), fraction=0.8),
+    ]
+)
+def test_sampled_regressor_estimator_checks(estimator, check):
     check(estimator)

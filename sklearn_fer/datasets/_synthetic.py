@@ -182,7 +182,7 @@ def _make_identity(rng):
         "iris": _IRIS[rng.integers(len(_IRIS))] + rng.normal(0, 6, 3),
         "eye_y": rng.uniform(-0.24, -0.14),
         "eye_dx": rng.uniform(0.30, 0.40),
-        "eye_width": rng.uniform(0.17, 0.22),
+        "eye_width": rng.uniform(0.20, 0.25),
         "mouth_y": rng.uniform(0.40, 0.50),
         "mouth_width": rng.uniform(0.24, 0.30),
         "brow_width": rng.uniform(1.0, 2.0),
@@ -287,7 +287,7 @@ def _draw_face(canvas, identity, valence, arousal, blink):
 
     # Eyes: arousal opens them; a blink closes them whatever the arousal.
     ex, ey, ew = identity["eye_dx"], identity["eye_y"], identity["eye_width"]
-    openness = 0.0 if blink else 0.035 + 0.065 * (arousal + 1.0)
+    openness = 0.0 if blink else 0.03 + 0.09 * (arousal + 1.0)
     for side in (-1, 1):
         center = (side * ex, ey)
         # Eye sockets are a little darker than the cheeks (and Haar cascades look for that).
@@ -310,7 +310,7 @@ def _draw_face(canvas, identity, valence, arousal, blink):
         canvas.line([(-ex + ew * 0.75, ey), (ex - ew * 0.75, ey)], (30, 30, 30))
 
     # Brows: arousal raises them; negative valence lifts their inner ends.
-    brow_y = ey - 0.14 - 0.06 * (arousal + 1.0)
+    brow_y = ey - 0.16 - 0.08 * (arousal + 1.0)
     for side in (-1, 1):
         inner = (side * (ex - ew * 0.55), brow_y + 0.12 * valence)
         outer = (side * (ex + ew * 0.65), brow_y - 0.04 * valence)
@@ -322,7 +322,7 @@ def _draw_face(canvas, identity, valence, arousal, blink):
     # Mouth: valence curves and widens it; arousal opens it.
     my, mw = identity["mouth_y"], identity["mouth_width"] * (1.0 + 0.2 * valence)
     lift = 0.26 * valence
-    opening = 0.11 * (arousal + 1.0)
+    opening = 0.13 * (arousal + 1.0)
     left, right = (-mw, my - lift), (mw, my - lift)
     upper = _quadratic(left, (0.0, my + lift - opening * 0.5), right)
     lower = _quadratic(right, (0.0, my + lift + opening * 1.3), left)
