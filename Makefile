@@ -7,29 +7,37 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-dev
 
-.PHONY: venv test test-all lint bench clean
+.PHONY: venv reproduce test test-fast lint bench docs clean
 
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
 	touch $@
 
-# The test suite: fast tests and doctests (a few minutes on 2 cores).
-test: $(STAMP)
-	$(BIN)/python -m pytest -m "not slow" -q
+# The main job: the paper's study on the embedded synthetic faces (quick profile, at most
+# 10 minutes on 2 CPU cores). Writes sklearn_fer_results/quick/report.md and resumes if
+# interrupted.
+reproduce: $(STAMP)
+	$(BIN)/sklearn-fer reproduce --profile quick --out sklearn_fer_results/quick --n-jobs 2
 
-# Everything, the slow end-to-end checks included.
-test-all: $(STAMP)
+# The whole test suite with doctests, the slow end-to-end checks included (what CI runs).
+test: $(STAMP)
 	$(BIN)/python -m pytest -q
+
+# Without the slow end-to-end checks, while developing.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow" -q
 
 lint: $(STAMP)
 	$(BIN)/ruff check sklearn_fer tests benchmarks examples
 
 bench: $(STAMP)
+	$(BIN)/python benchmarks/bench_faces.py
 	$(BIN)/python benchmarks/bench_featurizer.py
+	$(BIN)/python benchmarks/bench_sampling.py
+	$(BIN)/python benchmarks/bench_study.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info

@@ -8,7 +8,8 @@ is made from it with few labelled frames of that person (Rescigno, Spezialetti &
 
 from .cropping import FaceCropper
 from .featurizers import FrozenConvFeaturizer
-from .regressors import AlexNetRegressor, DenseHeadRegressor, NesterovSGD
+from .optim import FusedAdam, NesterovSGD
+from .regressors import AlexNetRegressor, DenseHeadRegressor
 
 __version__ = "0.1.0"
 
@@ -17,6 +18,7 @@ __all__ = [
     "DenseHeadRegressor",
     "FaceCropper",
     "FrozenConvFeaturizer",
+    "FusedAdam",
     "NesterovSGD",
     "__version__",
 ]

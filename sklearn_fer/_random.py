@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import threading
 
 import numpy as np
 import torch
@@ -31,6 +32,13 @@ def derive_seed(seed, *keys):
     return int(np.random.SeedSequence([seed, *keys]).generate_state(1)[0] >> 1)
 
 
+# Torch's global generators are shared by every thread of a process: two threads seeding
+# and drawing from them at once would interleave their streams (dropout masks, batch
+# orders) and make results depend on timing. Seeded blocks therefore run one at a time
+# per process; process-based parallelism (joblib's default, dask workers) is unaffected.
+_SEEDED = threading.RLock()
+
+
 def _cuda_indices(device):
     device = torch.device(device)
     if device.type != "cuda" or not torch.cuda.is_available():
@@ -45,6 +53,9 @@ def torch_rng(seed, device="cpu"):
     Torch's dropout and weight initialisers draw from the global generator; forking it
     makes a fit reproducible without changing the random stream the caller sees after it.
 
+    Seeded blocks hold a process-wide lock, so threads cannot interleave their draws from
+    the shared generators; with thread-based parallelism seeded fits run one at a time.
+
     Parameters
     ----------
     seed : int or None
@@ -56,7 +67,7 @@ def torch_rng(seed, device="cpu"):
         yield
         return
     indices = _cuda_indices(device)
-    with torch.random.fork_rng(devices=indices):
+    with _SEEDED, torch.random.fork_rng(devices=indices):
         # Seed only the generators forked above: torch.manual_seed would also reseed every
         # CUDA device, and those would not be restored afterwards.
         torch.default_generator.manual_seed(seed)

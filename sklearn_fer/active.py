@@ -485,6 +485,11 @@ class GreedySampler(_QueryStrategy):
         self.space = space
         self.random_state = random_state
 
+    @property
+    def needs_estimator(self):
+        """Whether :meth:`select` uses the estimator (GSy and iGS do, GSx does not)."""
+        return self.space != "x"
+
     def select(self, X_pool, n_instances, *, estimator=None, X_labeled=None):
         """Indices of ``n_instances`` pool rows, in the order greedy sampling picks them.
 
@@ -744,6 +749,9 @@ class RandomSampler(_QueryStrategy):
     (4, 4)
     """
 
+    #: :meth:`select` ignores the estimator.
+    needs_estimator = False
+
     def __init__(self, random_state=None):
         self.random_state = random_state
 
@@ -788,7 +796,8 @@ class SampledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         What to fit on the picked rows.
     sampler : GreedySampler, MCDropoutSampler, RandomSampler or any object with
         ``select(X, n, estimator=...)``
-        Which rows to pick.
+        Which rows to pick. A sampler whose ``needs_estimator`` attribute is False is
+        called with ``estimator=None`` (no pre-trained copy is made for it).
     fraction : float, default=1.0
         Share of the training rows to label, in [0, 1].
 
@@ -881,9 +890,11 @@ class SampledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             if n_select == n:
                 indices = np.arange(n)  # everything is picked; the order does not matter
             else:
-                reference = clone(self.estimator)
-                if hasattr(reference, "initialize"):
-                    reference = reference.initialize()
+                reference = None
+                if getattr(self.sampler, "needs_estimator", True):
+                    reference = clone(self.estimator)
+                    if hasattr(reference, "initialize"):
+                        reference = reference.initialize()
                 indices = np.asarray(self.sampler.select(X, n_select, estimator=reference))
             self.selected_indices_ = indices.astype(np.int64)
             self.estimator_ = clone(self.estimator).fit(

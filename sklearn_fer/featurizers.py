@@ -172,7 +172,11 @@ class FrozenConvFeaturizer(TransformerMixin, BaseEstimator):
     def _batches(self, X):
         if is_dataset(X):
             start = 0
-            for batch in DataLoader(X, batch_size=self.batch_size, shuffle=False):
+            # A private generator: DataLoader would otherwise draw from torch's global one.
+            loader = DataLoader(
+                X, batch_size=self.batch_size, shuffle=False, generator=torch.Generator()
+            )
+            for batch in loader:
                 images = torch.as_tensor(_first_item(batch))
                 yield start, images
                 start += len(images)

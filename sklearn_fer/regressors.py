@@ -18,6 +18,7 @@ from sklearn.utils.metaestimators import available_if
 from skorch import NeuralNet, NeuralNetRegressor
 from skorch.utils import to_numpy, to_tensor
 from torch import nn
+from torch.utils.data import DataLoader
 
 from ._frozen import clone_sharing_pretrained, pretrained_module, shallow_params
 from ._random import derive_seed, draw_seed, torch_rng
@@ -30,57 +31,11 @@ from ._validation import (
 )
 from .datasets._lazy import ImageTargetPairs
 from .nets import AlexNet, dense_part
+from .optim import NesterovSGD
 
 __all__ = ["AlexNetRegressor", "DenseHeadRegressor", "NesterovSGD"]
 
-_INIT_STREAM, _TRAIN_STREAM = 0, 1
-
-
-class NesterovSGD(torch.optim.SGD):
-    """Mini-batch SGD with Nesterov momentum 0.9: the paper's optimiser (Section 3.2).
-
-    A named class rather than ``optimizer__momentum``/``optimizer__nesterov`` defaults on
-    the nets, so that ``optimizer=torch.optim.Adam`` works without unsetting them.
-
-    Unless ``foreach`` or ``fused`` is given, torch's fused implementation is used where
-    the parameters' device supports it: the update of the 54 M-parameter dense head is
-    memory bound, and fusing it into one pass made fine-tuning about 1.6x faster on CPU
-    (``benchmarks/bench_featurizer.py``). Results equal the plain loop's up to float
-    rounding.
-
-    Parameters
-    ----------
-    params : iterable
-        Parameters to optimise, as for :class:`torch.optim.SGD`.
-    lr : float, default=0.001
-        Learning rate (the nets pass their own ``lr``).
-    momentum : float, default=0.9
-        Momentum factor.
-    nesterov : bool, default=True
-        Use Nesterov momentum.
-    **kwargs
-        Other :class:`torch.optim.SGD` options (``weight_decay``, ``foreach``, ``fused``...).
-
-    Examples
-    --------
-    >>> import torch
-    >>> opt = NesterovSGD(torch.nn.Linear(2, 1).parameters())
-    >>> opt.defaults["momentum"], opt.defaults["nesterov"]
-    (0.9, True)
-    """
-
-    def __init__(self, params, lr=0.001, momentum=0.9, nesterov=True, **kwargs):
-        if "foreach" in kwargs or "fused" in kwargs:
-            super().__init__(params, lr=lr, momentum=momentum, nesterov=nesterov, **kwargs)
-            return
-        params = list(params)
-        try:
-            super().__init__(
-                params, lr=lr, momentum=momentum, nesterov=nesterov, fused=True, **kwargs
-            )
-        except RuntimeError:
-            # This device or dtype has no fused kernel: torch's default implementation.
-            super().__init__(params, lr=lr, momentum=momentum, nesterov=nesterov, **kwargs)
+_INIT_STREAM, _TRAIN_STREAM, _SHUFFLE_STREAM = 0, 1, 2
 
 
 def _linear_layers(module):
@@ -190,14 +145,55 @@ class _SklearnNetRegressor(NeuralNetRegressor):
         self.y_ndim_ = self._default_y_ndim()
         return self
 
-    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+    def get_iterator(self, dataset, training=False):
+        # Loaders get a private generator: torch's DataLoader otherwise draws a seed from
+        # the global generator at every iteration, prediction included, which would disturb
+        # a seeded fit running in another thread.
+        prefix = "iterator_train" if training else "iterator_valid"
+        iterator = self.iterator_train if training else self.iterator_valid
+        kwargs = self.get_params_for(prefix)
+        if iterator is DataLoader and "generator" not in kwargs:
+            # Training loaders' generators are re-seeded at each epoch (run_single_epoch).
+            # Not kept on the net: joblib.hash of a Generator is not stable, and Pipeline's
+            # memory hashes the nets it holds.
+            kwargs["generator"] = torch.Generator()
+        kwargs.setdefault("batch_size", self.batch_size)
+        if kwargs["batch_size"] == -1:
+            kwargs["batch_size"] = len(dataset)
+        return iterator(dataset, **kwargs)
+
+    def run_single_epoch(self, iterator, training, prefix, step_fn, **fit_params):
+        if not training:
+            return super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
         seed = draw_seed(self.random_state)
         if seed is not None:
-            # Offset by the epochs already run, so successive partial_fit calls draw fresh
-            # but reproducible batch orders and dropout masks.
+            # One stream per epoch, keyed by the epoch's number: batch order and dropout
+            # masks depend only on (random_state, epoch), so successive partial_fit calls
+            # draw fresh orders and a run resumed from a checkpoint replays the same ones.
             seed = derive_seed(seed, _TRAIN_STREAM, len(self.history))
+        generator = getattr(iterator, "generator", None)
+        if (
+            isinstance(iterator, DataLoader)
+            and generator is not None
+            and "generator" not in self.get_params_for("iterator_train")
+        ):
+            shuffle_seed = (
+                derive_seed(seed, _SHUFFLE_STREAM)
+                if seed is not None
+                else int(torch.empty((), dtype=torch.int64).random_().item())
+            )
+            generator.manual_seed(shuffle_seed)
         with torch_rng(seed, self.device):
-            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+            return super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
+
+    def _train(self, X, y, routing_method, **fit_params):
+        # skorch's partial_fit swallows KeyboardInterrupt and returns a half-trained net as
+        # if fitting had finished; inside cross-validation or a study that would be saved
+        # as a result. Here an interrupt propagates.
+        self.notify("on_train_begin", X=X, y=y)
+        self.fit_loop(X, y, _routing_method=routing_method, **fit_params)
+        self.notify("on_train_end", X=X, y=y)
+        return self
 
     # -- scikit-learn API ------------------------------------------------------------
     def fit(self, X, y=None, **fit_params):
@@ -218,7 +214,7 @@ class _SklearnNetRegressor(NeuralNetRegressor):
         """
         reset = not (self.warm_start and self.initialized_)
         X, y = self._fit_prologue(X, y, reset=reset)
-        return NeuralNet.partial_fit(self, X, y, _routing_method="fit", **fit_params)
+        return self._train(X, y, "fit", **fit_params)
 
     def partial_fit(self, X, y=None, classes=None, **fit_params):
         """Train for ``max_epochs`` more epochs without re-initialising.
@@ -239,7 +235,7 @@ class _SklearnNetRegressor(NeuralNetRegressor):
         self
         """
         X, y = self._fit_prologue(X, y, reset=not self.initialized_)
-        return NeuralNet.partial_fit(self, X, y, **fit_params)
+        return self._train(X, y, "partial_fit", **fit_params)
 
     def get_loss(self, y_pred, y_true, X=None, training=False):
         y_true = to_tensor(y_true, device=self.device)

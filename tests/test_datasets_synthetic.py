@@ -154,25 +154,21 @@ def test_bad_arguments_are_rejected(kwargs, match):
 
 @pytest.mark.slow
 def test_wild_faces_teach_a_general_model_that_transfers_to_unseen_people():
-    # A briefly trained general model predicts the valence of people it never saw clearly
-    # better than the label's standard deviation (the constant predictor's RMSE).
-    import torch
-
-    from sklearn_fer import AlexNetRegressor
+    # A briefly trained general model (the quick profile's valence net) predicts the
+    # valence of people it never saw clearly better than the label's standard deviation,
+    # the constant predictor's RMSE.
+    from sklearn_fer import AlexNetRegressor, FusedAdam
 
     train = make_faces(500, 4, domain="wild", random_state=0)
     test = make_faces(100, 2, domain="wild", random_state=1)
     net = AlexNetRegressor(
         module__hidden_units=512,
-        optimizer=torch.optim.Adam,
+        optimizer=FusedAdam,
         lr=1e-4,
-        max_epochs=8,
+        max_epochs=6,
         random_state=0,
-    ).fit(train.images, train.target)
-    rmse = np.sqrt(((net.predict(test.images) - test.target) ** 2).mean(axis=0))
-    std = test.target.std(axis=0)
-    print(
-        f"unseen subjects: RMSE valence {rmse[0]:.3f} (std {std[0]:.3f}), "
-        f"arousal {rmse[1]:.3f} (std {std[1]:.3f})"
-    )
-    assert rmse[0] < 0.75 * std[0]
+    ).fit(train.images, train.valence)
+    rmse = float(np.sqrt(np.mean((net.predict(test.images) - test.valence) ** 2)))
+    std = float(test.valence.std())
+    print(f"unseen subjects: valence RMSE {rmse:.3f}, label std {std:.3f}")
+    assert rmse < 0.75 * std

@@ -1,0 +1,220 @@
+"""The sklearn-fer command line, end to end on the smoke profile."""
+
+import dataclasses
+import pickle
+
+import cv2
+import numpy as np
+import pandas as pd
+import pytest
+import torch
+
+from sklearn_fer import cli, study
+from sklearn_fer import evaluation as evaluation_module
+from sklearn_fer.evaluation import RESULT_COLUMNS
+
+from ._helpers import face_frames
+
+PNG = b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.fixture(scope="module")
+def data_home(tmp_path_factory):
+    home = tmp_path_factory.mktemp("data_home")
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SKLEARN_FER_DATA", str(home))
+        yield home
+
+
+@pytest.fixture(scope="module")
+def smoke(tmp_path_factory, data_home):
+    out = tmp_path_factory.mktemp("smoke") / "out"
+    assert cli.main(["reproduce", "--profile", "smoke", "--out", str(out), "--no-progress"]) == 0
+    return out
+
+
+def _results(out):
+    return pd.read_csv(out / "results.csv").drop(columns="fit_seconds")
+
+
+def test_smoke_run_writes_every_output(smoke):
+    for name in (
+        "results.csv",
+        "report.md",
+        "transfer.png",
+        "sampling.png",
+        "config.json",
+        "model/model.json",
+        "model/valence.pt",
+        "model/arousal.pt",
+    ):
+        assert (smoke / name).is_file(), name
+    for figure in ("transfer.png", "sampling.png"):
+        assert (smoke / figure).read_bytes().startswith(PNG)
+    results = pd.read_csv(smoke / "results.csv")
+    assert list(results.columns) == RESULT_COLUMNS
+    assert set(results["study"]) == {"transfer", "sampling"}
+    assert set(results["target"]) == {"valence", "arousal"}
+    transfer = results[results["study"] == "transfer"]
+    assert set(transfer["condition"]) == {"no_transfer", "transfer_0", "transfer_100"}
+    sampling = results[results["study"] == "sampling"]
+    assert set(sampling["sampler"]) == {"random", "gsx", "gsy", "igs", "mcdue"}
+    assert sorted(sampling["fraction"].unique()) == [0.2, 0.6]
+    assert results[["rmse", "ccc", "sagr"]].notna().all().all()
+    assert not (smoke / "checkpoints").exists()
+
+
+def test_report_states_synthetic_data_and_every_departure_from_the_paper(smoke):
+    report = (smoke / "report.md").read_text()
+    assert "**These results come from synthetic data.**" in report
+    for setting, *_ in study.deviations(study.make_config("smoke")):
+        assert f"| {setting} |" in report
+    assert "![transfer](transfer.png)" in report and "![sampling](sampling.png)" in report
+    assert "Wilcoxon" in report and "Elbow" in report
+
+
+def test_rerun_resumes_without_recomputing(smoke, monkeypatch):
+    before = _results(smoke)
+
+    def no_work(*args, **kwargs):
+        raise AssertionError("finished work was recomputed")
+
+    monkeypatch.setattr(evaluation_module, "_transfer_unit", no_work)
+    monkeypatch.setattr(evaluation_module, "_sampling_unit", no_work)
+    monkeypatch.setattr(study, "_pretrain", no_work)
+    assert cli.main(["reproduce", "--profile", "smoke", "--out", str(smoke), "--no-progress"]) == 0
+    pd.testing.assert_frame_equal(_results(smoke), before)
+
+
+def test_interrupted_run_resumes_to_the_same_results(smoke, tmp_path, monkeypatch, capsys):
+    out = tmp_path / "interrupted"
+    original = evaluation_module._sampling_unit
+    done = []
+
+    def interrupt_after_four(unit):
+        if len(done) == 4:
+            raise KeyboardInterrupt
+        done.append(1)
+        return original(unit)
+
+    monkeypatch.setattr(evaluation_module, "_sampling_unit", interrupt_after_four)
+    code = cli.main(["reproduce", "--profile", "smoke", "--out", str(out), "--no-progress"])
+    assert code == 130
+    assert "run the same command to resume" in capsys.readouterr().err
+    assert not (out / "results.csv").exists()
+    assert len(list((out / "cache" / "sampling").glob("s*.csv"))) == 4
+    monkeypatch.setattr(evaluation_module, "_sampling_unit", original)
+    assert cli.main(["reproduce", "--profile", "smoke", "--out", str(out), "--no-progress"]) == 0
+    pd.testing.assert_frame_equal(_results(out), _results(smoke), check_exact=False, rtol=1e-6)
+
+
+def test_pretraining_resumes_from_its_last_epoch(tmp_path, data_home, monkeypatch):
+    config = dataclasses.replace(study.make_config("smoke", seed=5), pretrain_epochs=3)
+    wild, _ = study._load_data(config, None, None, lambda message: None)
+    whole = study._pretrain(config, 0, wild.images, wild.valence, tmp_path / "a", False)
+
+    original = study._EpochCheckpoint.on_epoch_end
+
+    def stop_after_two(self, net, **kwargs):
+        original(self, net, **kwargs)
+        if len(net.history) == 2:
+            raise KeyboardInterrupt
+
+    monkeypatch.setattr(study._EpochCheckpoint, "on_epoch_end", stop_after_two)
+    with pytest.raises(KeyboardInterrupt):
+        study._pretrain(config, 0, wild.images, wild.valence, tmp_path / "b", False)
+    monkeypatch.setattr(study._EpochCheckpoint, "on_epoch_end", original)
+    resumed = study._pretrain(config, 0, wild.images, wild.valence, tmp_path / "b", False)
+    assert len(resumed.history) == 3
+    for name, tensor in whole.module_.state_dict().items():
+        torch.testing.assert_close(resumed.module_.state_dict()[name], tensor, rtol=1e-5, atol=1e-6)
+
+
+def test_out_holding_another_configuration_is_refused(smoke, capsys):
+    before = (smoke / "results.csv").read_bytes()
+    code = cli.main(["reproduce", "--profile", "smoke", "--seed", "3", "--out", str(smoke)])
+    assert code == 2
+    assert "another configuration" in capsys.readouterr().err
+    assert (smoke / "results.csv").read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    "argv, message",
+    [
+        (["reproduce", "--profile", "huge"], "invalid choice"),
+        (["reproduce", "--n-jobs", "0"], "positive int"),
+        (["reproduce", "--seed", "-1"], "non-negative"),
+        (["reproduce", "--dataset", "amigos"], "--affectnet-root"),
+        (["reproduce", "--device", "tpu"], "--device"),
+        (["reproduce", "--affectnet-root", "/tmp"], "go with --dataset amigos"),
+        (["predict", "/no/such/video.mov", "--model", "/tmp"], "does not exist"),
+        (["predict", "video.mov"], "--model"),
+        (["predict", "video.mov", "--model", "m", "--every-seconds", "0"], "positive"),
+        ([], "COMMAND"),
+    ],
+)
+def test_bad_arguments_exit_2(argv, message, capsys, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(argv) == 2
+    assert message in capsys.readouterr().err
+
+
+@pytest.mark.skipif(torch.cuda.is_available(), reason="this machine has a CUDA device")
+def test_cuda_without_a_gpu_exits_2(capsys, tmp_path):
+    assert cli.main(["reproduce", "--device", "cuda", "--out", str(tmp_path / "o")]) == 2
+    assert "CUDA is not available" in capsys.readouterr().err
+
+
+def test_foreign_non_empty_out_is_refused(tmp_path, capsys):
+    (tmp_path / "thesis.tex").write_text("precious")
+    assert cli.main(["reproduce", "--profile", "smoke", "--out", str(tmp_path)]) == 2
+    assert "not empty" in capsys.readouterr().err
+    assert (tmp_path / "thesis.tex").read_text() == "precious"
+
+
+def _write_video(path, frames, fps=2.0):
+    height, width = frames.shape[1:3]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (width, height))
+    for frame in frames:
+        for _ in range(int(fps)):
+            writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+    writer.release()
+
+
+def test_predict_gives_per_frame_valence_and_arousal(smoke, tmp_path):
+    frames = face_frames(4)[0]
+    blank = np.full_like(frames[:1], 100)
+    video = tmp_path / "clip.mov"
+    _write_video(video, np.concatenate([frames[:2], blank, frames[2:]]))
+    out = tmp_path / "frames.csv"
+    code = cli.main(
+        [
+            "predict",
+            str(video),
+            "--model",
+            str(smoke / "model"),
+            "--every-seconds",
+            "1",
+            "--out",
+            str(out),
+        ]
+    )
+    assert code == 0
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["time_s", "face_found", "valence", "arousal"]
+    np.testing.assert_allclose(table["time_s"], [0, 1, 2, 3, 4])
+    assert table["face_found"].tolist() == [True, True, False, True, True]
+    assert table.loc[2, ["valence", "arousal"]].isna().all()
+    assert table.loc[table["face_found"], ["valence", "arousal"]].notna().all().all()
+
+
+def test_predict_refuses_a_model_folder_holding_a_pickle(smoke, tmp_path, capsys):
+    model = tmp_path / "model"
+    model.mkdir()
+    for item in (smoke / "model").iterdir():
+        (model / item.name).write_bytes(item.read_bytes())
+    (model / "valence.pt").write_bytes(pickle.dumps({"not": "weights", "f": print}))
+    video = tmp_path / "clip.mov"
+    _write_video(video, face_frames(1)[0])
+    assert cli.main(["predict", str(video), "--model", str(model)]) == 2
+    assert "not a weights file" in capsys.readouterr().err
