@@ -139,6 +139,9 @@ def check_targets(y, n_samples, *, name="y"):
     if y.ndim == 2 and y.shape[1] == 0:
         raise ValueError(f"{name} has no target columns (shape {y.shape}).")
     y = y.astype(np.float32, copy=False)
+    if not y.flags.writeable:
+        # pandas' copy-on-write arrays and memory maps are read-only; torch warns on them.
+        y = y.copy()
     if not np.isfinite(y).all():
         raise ValueError(f"{name} contains NaN or infinity.")
     was_1d = y.ndim == 1

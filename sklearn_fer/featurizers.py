@@ -182,7 +182,10 @@ class FrozenConvFeaturizer(TransformerMixin, BaseEstimator):
                 start += len(images)
             return
         for start in range(0, len(X), self.batch_size):
-            yield start, torch.from_numpy(np.ascontiguousarray(X[start : start + self.batch_size]))
+            batch = X[start : start + self.batch_size]
+            if not batch.flags.writeable or not batch.flags.c_contiguous:
+                batch = np.array(batch)  # torch refuses to share read-only memory quietly
+            yield start, torch.from_numpy(batch)
 
     def get_feature_names_out(self, input_features=None):
         """Names of the output features.

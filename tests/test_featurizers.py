@@ -123,3 +123,30 @@ def test_pipeline_memory_computes_features_once(
         first.named_steps["features"].transform(images),
         second.named_steps["features"].transform(images),
     )
+
+
+def _record_read_only_conversions(monkeypatch, name):
+    # torch warns on read-only memory once per process only, so spy on the conversion.
+    original, seen = getattr(torch, name), []
+
+    def spy(data, *args, **kwargs):
+        if isinstance(data, np.ndarray):
+            seen.append(data.flags.writeable)
+        return original(data, *args, **kwargs)
+
+    monkeypatch.setattr(torch, name, spy)
+    return seen
+
+
+def test_read_only_and_strided_images_give_the_same_features(tiny_pretrained, images, monkeypatch):
+    # Memory maps, pandas' copy-on-write arrays and views come in read-only or strided.
+    featurizer = FrozenConvFeaturizer(tiny_pretrained, batch_size=5).fit()
+    expected = featurizer.transform(images)
+    frozen = images.copy()
+    frozen.flags.writeable = False
+    flipped = np.ascontiguousarray(images[::-1])[::-1]  # same values, negative stride
+    writeable = _record_read_only_conversions(monkeypatch, "from_numpy")
+    np.testing.assert_array_equal(featurizer.transform(frozen), expected)
+    np.testing.assert_array_equal(featurizer.transform(flipped), expected)
+    assert writeable and all(writeable), "torch was handed read-only memory"
+    assert not frozen.flags.writeable  # the user's array is not touched

@@ -411,3 +411,30 @@ def test_resuming_epoch_by_epoch_replays_the_uninterrupted_fit(images, targets):
     part = tiny_regressor(max_epochs=1, random_state=5, batch_size=4).fit(images, targets)
     part.set_params(max_epochs=2).partial_fit(images, targets)
     np.testing.assert_allclose(part.predict(images), whole.predict(images), rtol=1e-5, atol=1e-6)
+
+
+def test_read_only_targets_are_copied_before_torch_sees_them(
+    tiny_pretrained, images, targets, monkeypatch
+):
+    # pandas >= 3 hands out read-only arrays (copy-on-write); torch warns on those once
+    # per process, so the test spies on the conversion instead of catching the warning.
+    frozen = targets.copy()
+    frozen.flags.writeable = False
+    features = FrozenConvFeaturizer(tiny_pretrained).fit_transform(images)
+    original, writeable = torch.as_tensor, []
+
+    def spy(data, *args, **kwargs):
+        if isinstance(data, np.ndarray):
+            writeable.append(data.flags.writeable)
+        return original(data, *args, **kwargs)
+
+    monkeypatch.setattr(torch, "as_tensor", spy)
+    head = DenseHeadRegressor(tiny_pretrained, max_epochs=1, random_state=0)
+    head.fit(features, frozen)
+    assert writeable and all(writeable), "torch was handed read-only memory"
+    monkeypatch.undo()
+    reference = DenseHeadRegressor(tiny_pretrained, max_epochs=1, random_state=0)
+    np.testing.assert_array_equal(
+        head.predict(features), reference.fit(features, targets).predict(features)
+    )
+    assert not frozen.flags.writeable
