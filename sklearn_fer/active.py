@@ -243,7 +243,6 @@ class _Greedy:
         self.second = np.full(n, np.inf)
         self.arg = np.full(n, -1, dtype=np.int64)
         self.bound = np.zeros(n)
-        self.taken = np.zeros(n, dtype=bool)
         self.order = []
         self.labeled_features = labeled_features
         self.labeled_outputs = labeled_outputs
@@ -350,7 +349,6 @@ class _Greedy:
 
     def pick(self, index):
         self.order.append(index)
-        self.taken[index] = True
         position = self.n_labeled + len(self.order) - 1
         self.add(
             self.features[index] if self.use_x else None,
@@ -361,7 +359,7 @@ class _Greedy:
         self.best[index] = -np.inf
 
 
-def greedy_selection(
+def _greedy_selection(
     n_select, *, space, features=None, outputs=None, labeled_features=None, labeled_outputs=None
 ):
     """Indices of the pool rows greedy sampling picks, in the order it picks them.
@@ -529,7 +527,7 @@ class GreedySampler(_QueryStrategy):
             outputs = _outputs(estimator, X_pool, purpose)
             if has_labeled:
                 labeled_outputs = _outputs(estimator, X_labeled, purpose)
-        return greedy_selection(
+        return _greedy_selection(
             n_instances,
             space=self.space,
             features=features,
@@ -581,6 +579,19 @@ def mc_dropout_predictions(estimator, X, *, n_iter=50, p=0.5, batch_size=1024, r
     Returns
     -------
     outputs : ndarray of shape (n_iter, n_samples, n_outputs), float32
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> import torch
+    >>> from skorch import NeuralNetRegressor
+    >>> net = NeuralNetRegressor(
+    ...     torch.nn.Sequential(torch.nn.Dropout(0.5), torch.nn.Linear(4, 1)),
+    ...     train_split=None, verbose=0).initialize()
+    >>> X = np.ones((3, 4), dtype=np.float32)
+    >>> passes = mc_dropout_predictions(net, X, n_iter=10, random_state=0)
+    >>> passes.shape, bool(passes.std(axis=0).max() > 0)
+    ((10, 3, 1), True)
     """
     if not isinstance(n_iter, numbers.Integral) or isinstance(n_iter, bool) or n_iter < 1:
         raise ValueError(f"n_iter must be an int >= 1, got {n_iter!r}.")
