@@ -250,6 +250,11 @@ def main(argv=None):
     -------
     int
         Exit status: 0 on success, 2 for bad arguments or missing data, 130 on interrupt.
+
+    Examples
+    --------
+    >>> main(["predict", "no-such-video.mov", "--model", "no-such-model"])
+    2
     """
     parser = _parser()
     try:

@@ -892,6 +892,19 @@ def compare_samplers(results, *, baseline="random", metric="rmse"):
         Columns ``target, fraction, sampler, n_subjects, median_difference`` (sampler minus
         baseline), ``statistic``, ``p_value`` (NaN when fewer than 2 subjects or every
         difference is 0).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"study": "sampling", "condition": "fine_tuned",
+    ...                      "target": "valence", "fraction": 0.1,
+    ...                      "sampler": ["random"] * 6 + ["gsx"] * 6,
+    ...                      "subject": list(range(6)) * 2,
+    ...                      "rmse": [0.30, 0.31, 0.29, 0.33, 0.30, 0.32,
+    ...                               0.25, 0.27, 0.26, 0.28, 0.24, 0.29]})
+    >>> table = compare_samplers(rows)
+    >>> table[["sampler", "n_subjects", "p_value"]].round(3).values.tolist()
+    [['gsx', 6, 0.031]]
     """
     sampling = results[results["study"] == "sampling"]
     per_subject = _subject_means(sampling, metric)
@@ -994,6 +1007,17 @@ def elbow_fractions(results, metric="rmse"):
     -------
     pandas.DataFrame
         Columns ``target, sampler, elbow_fraction``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> fractions = [0.05, 0.1, 0.2, 0.3, 0.5, 0.9]
+    >>> rows = pd.DataFrame({"study": "sampling", "condition": "fine_tuned",
+    ...                      "target": "arousal", "sampler": "random", "subject": 1,
+    ...                      "fraction": fractions,
+    ...                      "rmse": [0.40, 0.25, 0.15, 0.13, 0.12, 0.11]})
+    >>> elbow_fractions(rows).values.tolist()
+    [['arousal', 'random', 0.2]]
     """
     table = summarize(results[results["study"] == "sampling"], metrics=[metric])
     rows = []

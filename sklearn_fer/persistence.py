@@ -52,6 +52,16 @@ def save_pretrained(nets, folder, *, image_size, metadata=None):
     -------
     pathlib.Path
         The folder.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from sklearn_fer import AlexNetRegressor
+    >>> net = AlexNetRegressor(module__hidden_units=8).initialize()
+    >>> folder = save_pretrained({"arousal": net}, tempfile.mkdtemp() + "/model",
+    ...                          image_size=64, metadata={"trained_on": "nothing yet"})
+    >>> sorted(path.name for path in folder.iterdir())
+    ['arousal.pt', 'model.json']
     """
     folder = Path(os.fspath(folder))
     folder.parent.mkdir(parents=True, exist_ok=True)

@@ -303,8 +303,8 @@ class AlexNetRegressor(_SklearnNetRegressor):
     The defaults are those of Rescigno et al. (2020, Section 3.2): one linear output unit
     per target, MSE loss, mini-batch SGD with learning rate 0.001 and Nesterov momentum 0.9,
     batch size 16, 50 epochs, shuffled batches. These suit the paper's ~170k AffectNet
-    images; on a few thousand images on a CPU they learn slowly (see the README's demo
-    settings).
+    images; on a few thousand images on a CPU they learn slowly: the demos and the quick
+    study profile use :class:`~sklearn_fer.FusedAdam` at 1e-4 (see ``report.md``).
 
     Parameters
     ----------
@@ -354,9 +354,13 @@ class AlexNetRegressor(_SklearnNetRegressor):
     Notes
     -----
     ``X`` is a uint8 array of RGB images ``(n_samples, height, width, 3)`` with height and
-    width of at least 63 px (floating images on the [0, 1] scale are accepted too), or a
-    torch ``Dataset`` yielding ``(image, target)`` pairs for data that does not fit in
-    memory. Conversion to normalised float NCHW happens inside the module, on the device.
+    width of at least 63 px (floating images on the [0, 1] scale are accepted too), or, for
+    data that does not fit in memory, a torch ``Dataset`` of images (with ``y``, such as
+    :class:`~sklearn_fer.datasets.LazyImages`) or of ``(image, target)`` pairs (``y=None``).
+    Conversion to normalised float NCHW happens inside the module, on the device.
+
+    Ctrl+C during ``fit`` propagates (skorch's own nets would stop quietly and keep a
+    half-trained net, which cross-validation would then score as finished).
 
     References
     ----------

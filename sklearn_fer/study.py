@@ -60,12 +60,69 @@ SAMPLER_NAMES = ("random", "gsx", "gsy", "igs", "mcdue")
 
 
 class StudyError(ValueError):
-    """A study cannot start as asked (bad settings, missing data, foreign ``out`` folder)."""
+    """A study cannot start as asked (bad settings, missing data, foreign ``out`` folder).
+
+    Examples
+    --------
+    >>> try:
+    ...     make_config("huge")
+    ... except StudyError as error:
+    ...     print(error)
+    profile must be one of ['paper', 'quick', 'smoke'], got 'huge'.
+    """
 
 
 @dataclasses.dataclass(frozen=True)
 class StudyConfig:
-    """Everything that decides a study's results (``n_jobs`` and paths aside)."""
+    """Everything that decides a study's results (``n_jobs`` and paths aside).
+
+    The defaults are the ``quick`` profile's; :data:`PAPER` holds the paper's settings.
+
+    Parameters
+    ----------
+    profile : str
+        Name of the profile the settings come from.
+    dataset : {"synthetic", "amigos"}, default="synthetic"
+        Synthetic faces, or AffectNet (pre-training) and AMIGOS (personal data).
+    seed : int, default=0
+        Every random choice of the study derives from it.
+    device : str, default="cpu"
+        Torch device.
+    image_size : int, default=64
+        Side of the face images.
+    wild_subjects, wild_images_per_subject : int, default=500, 4
+        Size of the synthetic wild set (pre-training).
+    pretrain_hidden_units : int, default=512
+        Width of AlexNet's two hidden dense layers.
+    pretrain_optimizer : {"adam", "sgd-nesterov"}, default="adam"
+        Optimiser of pre-training (FusedAdam or NesterovSGD).
+    pretrain_lr, pretrain_batch_size, pretrain_epochs : float, int, int
+        Pre-training settings (1e-4, 16, 6).
+    lab_subjects, lab_frames_per_subject : int, default=5, 60
+        Size of the synthetic lab set (personal data).
+    participants : tuple of int, default=()
+        AMIGOS participants (empty: all found).
+    folds : int, default=5
+        Cross-validation folds per subject.
+    group_folds : bool, default=False
+        Keep each video segment within one fold.
+    head_optimizer, head_lr, head_batch_size, head_epochs : str, float, int, int
+        Fine-tuning settings of the dense head ("adam", 3e-4, 32, 10).
+    no_transfer_optimizer, no_transfer_lr, no_transfer_epochs : str, float, int
+        Settings of AlexNet trained from scratch on one subject ("adam", 1e-4, 6).
+    fractions : tuple of float, default=DEFAULT_FRACTIONS
+        Labelled fractions of the sampling curves.
+    samplers : tuple of str, default=("random", "gsx", "gsy", "igs", "mcdue")
+        Samplers of the sampling curves.
+    mc_iter, mc_p : int, float, default=50, 0.5
+        MCDUE's passes and dropout probability.
+
+    Examples
+    --------
+    >>> config = StudyConfig(profile="mine", folds=3)
+    >>> config.folds, len(config.key())
+    (3, 16)
+    """
 
     profile: str
     dataset: str = "synthetic"
@@ -546,6 +603,12 @@ def estimate_seconds(config, *, n_train_per_fold=None):
     -------
     dict
         Seconds for ``pretraining``, ``no_transfer``, ``fine_tuning`` and ``total``.
+
+    Examples
+    --------
+    >>> estimate = estimate_seconds(make_config("smoke"))
+    >>> sorted(estimate), estimate["total"] > 0
+    (['fine_tuning', 'no_transfer', 'pretraining', 'total'], True)
     """
     rng = np.random.default_rng(0)
     size = config.image_size
@@ -867,6 +930,17 @@ def reproduce(
     StudyError
         Bad settings, missing data folders, an unavailable device, or an ``out`` folder
         holding another configuration (nothing is overwritten then).
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> folder = tempfile.mkdtemp()
+    >>> paths = reproduce(make_config("smoke"), folder + "/out", progress=False,
+    ...                   data_home=folder + "/cache", log=lambda message: None)
+    >>> sorted(paths)
+    ['model', 'report', 'results', 'sampling', 'transfer']
+    >>> "synthetic data" in paths["report"].read_text()
+    True
     """
     if config.device.startswith("cuda") and not torch.cuda.is_available():
         raise StudyError(f"device {config.device!r} was asked for but CUDA is not available.")

@@ -13,6 +13,15 @@ class DatasetNotFoundError(FileNotFoundError, ValueError):
 
     Both a ``FileNotFoundError`` (what it is) and a ``ValueError`` (the argument naming it
     is wrong), so either ``except`` clause catches it.
+
+    Examples
+    --------
+    >>> from sklearn_fer.datasets import DatasetNotFoundError, load_affectnet
+    >>> try:
+    ...     load_affectnet("/no/such/folder")
+    ... except ValueError as error:
+    ...     print(type(error).__name__, isinstance(error, FileNotFoundError))
+    DatasetNotFoundError True
     """
 
 
