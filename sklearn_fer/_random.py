@@ -40,8 +40,14 @@ _SEEDED = threading.RLock()
 
 
 def _cuda_indices(device):
+    if not torch.cuda.is_available():
+        return []
+    if device is None:
+        # Placement left to someone else (skorch's AccelerateMixin sets device=None and
+        # lets accelerate choose): fork every CUDA generator the block might draw from.
+        return list(range(torch.cuda.device_count()))
     device = torch.device(device)
-    if device.type != "cuda" or not torch.cuda.is_available():
+    if device.type != "cuda":
         return []
     return [device.index if device.index is not None else torch.cuda.current_device()]
 
@@ -60,8 +66,9 @@ def torch_rng(seed, device="cpu"):
     ----------
     seed : int or None
         None leaves the generators alone (the block draws from the caller's stream).
-    device : str or torch.device, default="cpu"
-        The CUDA device whose generator is forked too, when it is a CUDA device.
+    device : str, torch.device or None, default="cpu"
+        The CUDA device whose generator is forked too, when it is a CUDA device; None
+        (placement left to another library, such as accelerate) forks every CUDA device's.
     """
     if seed is None:
         yield

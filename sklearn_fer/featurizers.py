@@ -124,7 +124,9 @@ class FrozenConvFeaturizer(TransformerMixin, BaseEstimator):
         source = pretrained_module(self.pretrained, type(self).__name__)
         if self.device is not None:
             device = torch.device(self.device)
-        elif hasattr(self.pretrained, "device") and not isinstance(self.pretrained, nn.Module):
+        elif getattr(self.pretrained, "device", None) is not None and not isinstance(
+            self.pretrained, nn.Module
+        ):
             device = torch.device(self.pretrained.device)
         else:
             device = _module_device(source)

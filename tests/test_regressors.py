@@ -438,3 +438,14 @@ def test_read_only_targets_are_copied_before_torch_sees_them(
         head.predict(features), reference.fit(features, targets).predict(features)
     )
     assert not frozen.flags.writeable
+
+
+def test_device_none_leaves_placement_to_the_caller(images, targets):
+    # skorch's AccelerateMixin sets device=None and lets accelerate place the module;
+    # seeding and the featurizer must not need a device name then.
+    first = tiny_regressor(device=None, max_epochs=2).fit(images, targets)
+    second = tiny_regressor(device=None, max_epochs=2).fit(images, targets)
+    np.testing.assert_array_equal(first.predict(images), second.predict(images))
+    features = FrozenConvFeaturizer(first).fit_transform(images)
+    head = DenseHeadRegressor(first, max_epochs=1, random_state=0).initialize()
+    np.testing.assert_allclose(head.predict(features), first.predict(images), atol=1e-4)
