@@ -484,6 +484,74 @@ def _keyed(worker, key, unit):
     return key, worker(unit)
 
 
+def _open_store(
+    cache_dir, kind, X, y, subjects, groups, tasks, cv, random_state, target_names, **settings
+):
+    """The unit cache of one study, keyed by everything its results depend on (or None)."""
+    if cache_dir is None:
+        return None
+    fingerprint = joblib.hash(
+        {
+            "data": (
+                _fingerprint(X),
+                joblib.hash(y),
+                joblib.hash(np.asarray(subjects)),
+                None if groups is None else joblib.hash(np.asarray(groups)),
+            ),
+            "pretrained": [(name, _fingerprint(net)) for name, _, net in tasks],
+            "cv": repr(cv),
+            **settings,
+            "random_state": random_state,
+            "targets": target_names,
+        }
+    )
+    return _UnitStore(cache_dir, kind, fingerprint)
+
+
+def _fold_units(
+    plan,
+    tasks,
+    shared,
+    features,
+    y,
+    random_state,
+    seed_names,
+    seed_offset,
+    subject_images=None,
+    **settings,
+):
+    """One (key, unit) per subject x target x fold, with seeds derived from its position.
+
+    Each name in ``seed_names`` (a condition or a sampler) gets its own seed, from
+    ``random_state``, the unit's position and ``seed_offset + index``, so that results do
+    not depend on which worker runs a unit, or when.
+    """
+    units = []
+    for s_index, subject, rows, fold, train, test in plan:
+        images = None if subject_images is None else subject_images(rows)
+        for t_index, (task, columns, _) in enumerate(tasks):
+            seeds = {
+                name: derive_seed(random_state, s_index, t_index, fold, seed_offset + code)
+                for code, name in enumerate(seed_names)
+            }
+            unit = dict(
+                subject=subject,
+                fold=fold,
+                columns=columns,
+                net=shared[t_index],
+                seeds=seeds,
+                y=y[rows],
+                features=features[(subject, tuple(columns))],
+                train=np.searchsorted(rows, train),
+                test=np.searchsorted(rows, test),
+                **settings,
+            )
+            if subject_images is not None:
+                unit["X"] = images
+            units.append((f"s{s_index}-{task}-fold{fold}", unit))
+    return units
+
+
 def _prepare(pretrained, X, y, subjects, groups, target_names, cv, random_state):
     if not isinstance(random_state, numbers.Integral) or isinstance(random_state, bool):
         raise ValueError(
@@ -637,26 +705,21 @@ def evaluate_transfer(
     y, target_names, tasks, by_subject, plan = _prepare(
         pretrained, X, y, subjects, groups, target_names, cv, random_state
     )
-    store = None
-    if cache_dir is not None:
-        fingerprint = joblib.hash(
-            {
-                "data": (
-                    _fingerprint(X),
-                    joblib.hash(y),
-                    joblib.hash(np.asarray(subjects)),
-                    None if groups is None else joblib.hash(np.asarray(groups)),
-                ),
-                "pretrained": [(name, _fingerprint(net)) for name, _, net in tasks],
-                "cv": repr(cv),
-                "conditions": conditions,
-                "head": _estimator_key(head),
-                "no_transfer": _estimator_key(no_transfer),
-                "random_state": random_state,
-                "targets": target_names,
-            }
-        )
-        store = _UnitStore(cache_dir, "transfer", fingerprint)
+    store = _open_store(
+        cache_dir,
+        "transfer",
+        X,
+        y,
+        subjects,
+        groups,
+        tasks,
+        cv,
+        random_state,
+        target_names,
+        conditions=conditions,
+        head=_estimator_key(head),
+        no_transfer=_estimator_key(no_transfer),
+    )
     shared = [_SharedNet(net) for _, _, net in tasks]
     needs_features = any(c != "no_transfer" for c in conditions)
     features = (
@@ -664,31 +727,23 @@ def evaluate_transfer(
         if needs_features
         else {(s, tuple(cols)): None for s in by_subject for _, cols, _ in tasks}
     )
-    units = []
-    for s_index, subject, rows, fold, train, test in plan:
-        subject_X = _safe_indexing(X, rows) if "no_transfer" in conditions else None
-        for t_index, (task, columns, _) in enumerate(tasks):
-            seeds = {
-                condition: derive_seed(random_state, s_index, t_index, fold, code)
-                for code, condition in enumerate(CONDITIONS)
-            }
-            unit = dict(
-                subject=subject,
-                fold=fold,
-                columns=columns,
-                net=shared[t_index],
-                conditions=conditions,
-                head=head,
-                no_transfer=no_transfer,
-                seeds=seeds,
-                target_names=target_names,
-                X=subject_X,
-                y=y[rows],
-                features=features[(subject, tuple(columns))],
-                train=np.searchsorted(rows, train),
-                test=np.searchsorted(rows, test),
-            )
-            units.append((f"s{s_index}-{task}-fold{fold}", unit))
+    units = _fold_units(
+        plan,
+        tasks,
+        shared,
+        features,
+        y,
+        random_state,
+        CONDITIONS,
+        0,
+        subject_images=(lambda rows: _safe_indexing(X, rows))
+        if "no_transfer" in conditions
+        else None,
+        conditions=conditions,
+        head=head,
+        no_transfer=no_transfer,
+        target_names=target_names,
+    )
     rows = _run_units(units, _transfer_unit, n_jobs, store, progress, "transfer conditions")
     return _to_frame(rows, list(by_subject))
 
@@ -771,51 +826,37 @@ def sampling_curve(
     y, target_names, tasks, by_subject, plan = _prepare(
         pretrained, X, y, subjects, groups, target_names, cv, random_state
     )
-    store = None
-    if cache_dir is not None:
-        fingerprint = joblib.hash(
-            {
-                "data": (
-                    _fingerprint(X),
-                    joblib.hash(y),
-                    joblib.hash(np.asarray(subjects)),
-                    None if groups is None else joblib.hash(np.asarray(groups)),
-                ),
-                "pretrained": [(name, _fingerprint(net)) for name, _, net in tasks],
-                "cv": repr(cv),
-                "samplers": {name: _estimator_key(s) for name, s in samplers.items()},
-                "fractions": fractions,
-                "head": _estimator_key(head),
-                "random_state": random_state,
-                "targets": target_names,
-            }
-        )
-        store = _UnitStore(cache_dir, "sampling", fingerprint)
+    store = _open_store(
+        cache_dir,
+        "sampling",
+        X,
+        y,
+        subjects,
+        groups,
+        tasks,
+        cv,
+        random_state,
+        target_names,
+        samplers={name: _estimator_key(s) for name, s in samplers.items()},
+        fractions=fractions,
+        head=_estimator_key(head),
+    )
     shared = [_SharedNet(net) for _, _, net in tasks]
     features = _compute_features(shared, tasks, X, by_subject, batch_size, n_jobs)
-    units = []
-    for s_index, subject, rows, fold, train, test in plan:
-        for t_index, (task, columns, _) in enumerate(tasks):
-            seeds = {
-                name: derive_seed(random_state, s_index, t_index, fold, 100 + code)
-                for code, name in enumerate(samplers)
-            }
-            unit = dict(
-                subject=subject,
-                fold=fold,
-                columns=columns,
-                net=shared[t_index],
-                samplers=samplers,
-                fractions=fractions,
-                head=head,
-                seeds=seeds,
-                target_names=target_names,
-                y=y[rows],
-                features=features[(subject, tuple(columns))],
-                train=np.searchsorted(rows, train),
-                test=np.searchsorted(rows, test),
-            )
-            units.append((f"s{s_index}-{task}-fold{fold}", unit))
+    units = _fold_units(
+        plan,
+        tasks,
+        shared,
+        features,
+        y,
+        random_state,
+        list(samplers),
+        100,
+        samplers=samplers,
+        fractions=fractions,
+        head=head,
+        target_names=target_names,
+    )
     rows = _run_units(units, _sampling_unit, n_jobs, store, progress, "sampling curves")
     return _to_frame(rows, list(by_subject))
 
