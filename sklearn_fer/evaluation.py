@@ -29,8 +29,6 @@ from __future__ import annotations
 import json
 import math
 import numbers
-import os
-import tempfile
 import time
 import warnings
 from pathlib import Path
@@ -45,6 +43,7 @@ from sklearn.model_selection import GroupKFold, KFold
 from sklearn.utils import _safe_indexing
 from torch import nn
 
+from ._atomic import atomic_write
 from ._random import derive_seed
 from .active import GreedySampler, MCDropoutSampler, RandomSampler, SampledRegressor
 from .featurizers import FrozenConvFeaturizer
@@ -424,7 +423,7 @@ class _UnitStore:
                     "use a new folder (nothing was overwritten)."
                 )
         else:
-            _atomic_write_text(manifest, json.dumps({"fingerprint": fingerprint}))
+            atomic_write(manifest, json.dumps({"fingerprint": fingerprint}))
 
     def path(self, key):
         return self.folder / f"{key}.csv"
@@ -434,20 +433,7 @@ class _UnitStore:
         return pd.read_csv(path).to_dict("records") if path.exists() else None
 
     def save(self, key, rows):
-        _atomic_write_text(self.path(key), pd.DataFrame(rows).to_csv(index=False))
-
-
-def _atomic_write_text(path, text):
-    path = Path(path)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+        atomic_write(self.path(key), pd.DataFrame(rows).to_csv(index=False))
 
 
 def _run_units(units, worker, n_jobs, store, progress, desc):

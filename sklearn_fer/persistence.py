@@ -13,9 +13,9 @@ import json
 import os
 import pickle
 import shutil
-import tempfile
 from pathlib import Path
 
+from ._atomic import replace_folder, staging_folder
 from .regressors import AlexNetRegressor
 
 __all__ = ["FORMAT", "load_pretrained", "save_pretrained"]
@@ -64,8 +64,7 @@ def save_pretrained(nets, folder, *, image_size, metadata=None):
     ['arousal.pt', 'model.json']
     """
     folder = Path(os.fspath(folder))
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-"))
+    staging = staging_folder(folder)
     try:
         entries = {}
         for target, net in nets.items():
@@ -85,18 +84,10 @@ def save_pretrained(nets, folder, *, image_size, metadata=None):
             "metadata": metadata or {},
         }
         (staging / "model.json").write_text(json.dumps(manifest, indent=2, sort_keys=True))
-        if folder.exists():
-            backup = folder.with_name(f".{folder.name}-old")
-            if backup.exists():
-                shutil.rmtree(backup)
-            os.replace(folder, backup)
-            os.replace(staging, folder)
-            shutil.rmtree(backup)
-        else:
-            os.replace(staging, folder)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    replace_folder(staging, folder)
     return folder
 
 

@@ -6,7 +6,6 @@ import hashlib
 import json
 import os
 import re
-import tempfile
 import warnings
 from pathlib import Path
 
@@ -16,6 +15,7 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.utils import Bunch
 
+from .._atomic import atomic_write
 from .._validation import check_positive_int
 from ..cropping import FaceCropper
 from ..nets import MIN_IMAGE_SIZE
@@ -214,15 +214,7 @@ def _cache_key(path, relative, every_seconds, cropper):
 
 def _atomic_savez(path, **arrays):
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".npz")
-    try:
-        with os.fdopen(handle, "wb") as stream:
-            np.savez(stream, **arrays)
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
+    atomic_write(path, lambda stream: np.savez(stream, **arrays), binary=True)
 
 
 def _extract_video(path, relative, every_seconds, cropper, cache_folder):
