@@ -10,7 +10,8 @@ import pytest
 import torch
 
 from sklearn_fer import cli, study
-from sklearn_fer import evaluation as evaluation_module
+from sklearn_fer.evaluation import _sampling as sampling_module
+from sklearn_fer.evaluation import _transfer as transfer_module
 from sklearn_fer.evaluation import RESULT_COLUMNS
 
 from ._helpers import face_frames
@@ -79,8 +80,8 @@ def test_rerun_resumes_without_recomputing(smoke, monkeypatch):
     def no_work(*args, **kwargs):
         raise AssertionError("finished work was recomputed")
 
-    monkeypatch.setattr(evaluation_module, "_transfer_unit", no_work)
-    monkeypatch.setattr(evaluation_module, "_sampling_unit", no_work)
+    monkeypatch.setattr(transfer_module, "_transfer_unit", no_work)
+    monkeypatch.setattr(sampling_module, "_sampling_unit", no_work)
     monkeypatch.setattr(study, "_pretrain", no_work)
     assert cli.main(["reproduce", "--profile", "smoke", "--out", str(smoke), "--no-progress"]) == 0
     pd.testing.assert_frame_equal(_results(smoke), before)
@@ -88,7 +89,7 @@ def test_rerun_resumes_without_recomputing(smoke, monkeypatch):
 
 def test_interrupted_run_resumes_to_the_same_results(smoke, tmp_path, monkeypatch, capsys):
     out = tmp_path / "interrupted"
-    original = evaluation_module._sampling_unit
+    original = sampling_module._sampling_unit
     done = []
 
     def interrupt_after_four(unit):
@@ -97,13 +98,13 @@ def test_interrupted_run_resumes_to_the_same_results(smoke, tmp_path, monkeypatc
         done.append(1)
         return original(unit)
 
-    monkeypatch.setattr(evaluation_module, "_sampling_unit", interrupt_after_four)
+    monkeypatch.setattr(sampling_module, "_sampling_unit", interrupt_after_four)
     code = cli.main(["reproduce", "--profile", "smoke", "--out", str(out), "--no-progress"])
     assert code == 130
     assert "run the same command to resume" in capsys.readouterr().err
     assert not (out / "results.csv").exists()
     assert len(list((out / "cache" / "sampling").glob("s*.csv"))) == 4
-    monkeypatch.setattr(evaluation_module, "_sampling_unit", original)
+    monkeypatch.setattr(sampling_module, "_sampling_unit", original)
     assert cli.main(["reproduce", "--profile", "smoke", "--out", str(out), "--no-progress"]) == 0
     pd.testing.assert_frame_equal(_results(out), _results(smoke), check_exact=False, rtol=1e-6)
 

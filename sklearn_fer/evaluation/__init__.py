@@ -1,0 +1,54 @@
+"""The paper's subject-level evaluation as reusable functions (Rescigno et al. 2020, Sec. 4).
+
+Each subject is evaluated on their own frames by K-fold cross-validation (default: 5
+shuffled folds, as in the paper) and results are averaged over subjects:
+
+* :func:`evaluate_transfer`: the three conditions of Fig. 5. ``no_transfer``: the whole
+  CNN trained from scratch on the training fold; ``transfer_0``: the pre-trained net,
+  no personal data; ``transfer_100``: its dense head fine-tuned on the whole training fold
+  over frozen conv features;
+* :func:`sampling_curve`: Fig. 6, the head fine-tuned on a fraction of each training fold
+  chosen by a sampler (random, GSx, GSy, iGS, MCDUE).
+
+Both return tidy :class:`pandas.DataFrame` objects with one row per subject x fold x target
+x condition or sampler x fraction and the columns ``RESULT_COLUMNS``;
+:func:`summarize`, :func:`compare_samplers` and :func:`elbow_fractions` turn them into
+the paper's tables and statistics. Work is spread over subjects and folds with joblib
+(``n_jobs``; ``joblib.parallel_backend("dask")`` sends it to a dask cluster unchanged),
+and with ``cache_dir`` every finished unit is saved as it completes, so an interrupted
+evaluation resumes where it stopped.
+
+Frames of one video segment share their label and look alike. With frame-level folds such
+near-copies land on both sides of a split and the test error is optimistic ("leakage");
+pass ``groups`` (segment ids) to keep each segment within one fold. The paper used
+frame-level folds, the default here.
+
+Layout, for the protocols still to come: ``_inputs`` checks the inputs and lays out
+each subject's folds; ``_protocol`` is the extension point (a :class:`SubjectProtocol`
+declares a worker, its seeds and what its results depend on; :func:`run_protocol` runs
+it); ``_runner`` runs units in parallel through the resumable ``_store``; ``_transfer``
+and ``_sampling`` are the paper's two protocols; ``_statistics`` holds the summaries and
+tests.
+"""
+
+from ._protocol import SubjectProtocol, run_protocol
+from ._results import RESULT_COLUMNS, result_rows
+from ._sampling import DEFAULT_FRACTIONS, default_samplers, sampling_curve
+from ._statistics import compare_samplers, elbow_fraction, elbow_fractions, summarize
+from ._transfer import CONDITIONS, evaluate_transfer
+
+__all__ = [
+    "CONDITIONS",
+    "DEFAULT_FRACTIONS",
+    "RESULT_COLUMNS",
+    "SubjectProtocol",
+    "compare_samplers",
+    "default_samplers",
+    "elbow_fraction",
+    "elbow_fractions",
+    "evaluate_transfer",
+    "result_rows",
+    "run_protocol",
+    "sampling_curve",
+    "summarize",
+]

@@ -1,0 +1,226 @@
+"""Statistics over results: means across subjects, paired tests, elbows of curves.
+
+The paper averages each subject's mean over folds across subjects (Rescigno et al. 2020,
+Section 4) and reports "no significant differences" between samplers without a test;
+:func:`compare_samplers` adds the test, :func:`elbow_fraction` the point where a
+sampling curve stops falling fast.
+"""
+
+from __future__ import annotations
+
+import warnings
+
+import numpy as np
+import pandas as pd
+from scipy import stats
+
+_GROUP_KEYS = ["study", "condition", "sampler", "fraction", "target"]
+
+
+def _subject_means(results, metric):
+    keys = [k for k in _GROUP_KEYS if k in results.columns]
+    return results.groupby(keys + ["subject"], dropna=False)[metric].mean().reset_index()
+
+
+def summarize(results, metrics=("rmse", "ccc", "pcc", "sagr")):
+    """Mean and standard deviation across subjects, of each subject's mean over folds.
+
+    The paper's way of averaging (results "averaged on the 10 selected subjects").
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Rows from :func:`evaluate_transfer` and/or :func:`sampling_curve`.
+    metrics : sequence of str, default=("rmse", "ccc", "pcc", "sagr")
+
+    Returns
+    -------
+    pandas.DataFrame
+        One row per study x condition x sampler x fraction x target, with
+        ``<metric>_mean``, ``<metric>_std`` (ddof=1; NaN for one subject) and
+        ``n_subjects``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"study": "transfer", "condition": "transfer_0",
+    ...                      "sampler": "none", "fraction": 0.0, "target": "valence",
+    ...                      "subject": [1, 1, 2, 2], "rmse": [0.1, 0.3, 0.4, 0.4]})
+    >>> table = summarize(rows, metrics=["rmse"])
+    >>> table[["rmse_mean", "n_subjects"]].round(3).values.tolist()
+    [[0.3, 2.0]]
+    """
+    keys = [k for k in _GROUP_KEYS if k in results.columns]
+    pieces = []
+    for metric in metrics:
+        per_subject = _subject_means(results, metric)
+        grouped = per_subject.groupby(keys, dropna=False)[metric]
+        pieces.append(
+            grouped.agg(["mean", "std", "count"]).rename(
+                columns={"mean": f"{metric}_mean", "std": f"{metric}_std", "count": f"{metric}_n"}
+            )
+        )
+    table = pd.concat(pieces, axis=1)
+    counts = [c for c in table.columns if c.endswith("_n")]
+    table["n_subjects"] = table[counts].max(axis=1).astype(float)
+    return table.drop(columns=counts).reset_index()
+
+
+def compare_samplers(results, *, baseline="random", metric="rmse"):
+    """Paired Wilcoxon signed-rank test of each sampler against the baseline.
+
+    The paper reports "no significant differences" between samplers without a test. Here,
+    for each target and fraction, each sampler's per-subject mean (over folds) is paired
+    with the baseline's for the same subject and tested two-sided.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Rows from :func:`sampling_curve`.
+    baseline : str, default="random"
+    metric : str, default="rmse"
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``target, fraction, sampler, n_subjects, median_difference`` (sampler minus
+        baseline), ``statistic``, ``p_value`` (NaN when fewer than 2 subjects or every
+        difference is 0).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"study": "sampling", "condition": "fine_tuned",
+    ...                      "target": "valence", "fraction": 0.1,
+    ...                      "sampler": ["random"] * 6 + ["gsx"] * 6,
+    ...                      "subject": list(range(6)) * 2,
+    ...                      "rmse": [0.30, 0.31, 0.29, 0.33, 0.30, 0.32,
+    ...                               0.25, 0.27, 0.26, 0.28, 0.24, 0.29]})
+    >>> table = compare_samplers(rows)
+    >>> table[["sampler", "n_subjects", "p_value"]].round(3).values.tolist()
+    [['gsx', 6, 0.031]]
+    """
+    sampling = results[results["study"] == "sampling"]
+    per_subject = _subject_means(sampling, metric)
+    out = []
+    for (target, fraction), block in per_subject.groupby(["target", "fraction"]):
+        table = block.pivot_table(index="subject", columns="sampler", values=metric)
+        if baseline not in table.columns:
+            continue
+        for sampler in table.columns:
+            if sampler == baseline:
+                continue
+            pair = table[[sampler, baseline]].dropna()
+            diff = (pair[sampler] - pair[baseline]).to_numpy()
+            statistic = p_value = np.nan
+            if len(diff) >= 2 and np.any(diff != 0):
+                with warnings.catch_warnings():
+                    warnings.simplefilter("ignore")
+                    test = stats.wilcoxon(pair[sampler], pair[baseline])
+                statistic, p_value = float(test.statistic), float(test.pvalue)
+            out.append(
+                {
+                    "target": target,
+                    "fraction": fraction,
+                    "sampler": sampler,
+                    "n_subjects": len(diff),
+                    "median_difference": float(np.median(diff)) if len(diff) else np.nan,
+                    "statistic": statistic,
+                    "p_value": p_value,
+                }
+            )
+    return pd.DataFrame(
+        out,
+        columns=[
+            "target",
+            "fraction",
+            "sampler",
+            "n_subjects",
+            "median_difference",
+            "statistic",
+            "p_value",
+        ],
+    )
+
+
+def elbow_fraction(fractions, values):
+    """The elbow of a learning curve: where it stops falling fast.
+
+    Definition (the "kneedle" construction of Satopaa et al. 2011): rescale fractions and
+    values to [0, 1], draw the chord from the first point to the last, and return the
+    fraction whose point lies farthest from it on the side of the bend. A curve with no
+    bend (a straight line, or fewer than three points) has no elbow: NaN.
+
+    Parameters
+    ----------
+    fractions : array-like of float
+    values : array-like of float
+        The curve (mean RMSE across subjects, for instance).
+
+    Returns
+    -------
+    float
+
+    References
+    ----------
+    Satopaa, Albrecht, Irwin & Raghavan (2011). Finding a "kneedle" in a haystack:
+    detecting knee points in system behavior. ICDCS workshops.
+
+    Examples
+    --------
+    >>> elbow_fraction([0.05, 0.1, 0.2, 0.3, 0.5, 0.9], [0.40, 0.25, 0.15, 0.13, 0.12, 0.11])
+    0.2
+    """
+    x = np.asarray(fractions, dtype=float)
+    v = np.asarray(values, dtype=float)
+    order = np.argsort(x)
+    x, v = x[order], v[order]
+    if len(x) < 3 or not np.all(np.isfinite(v)) or np.ptp(x) == 0 or np.ptp(v) == 0:
+        return float("nan")
+    xs = (x - x[0]) / (x[-1] - x[0])
+    vs = (v - v.min()) / np.ptp(v)
+    chord = vs[0] + (vs[-1] - vs[0]) * xs
+    # A falling curve bends below its chord: distance counted downwards from it.
+    gap = (chord - vs) if vs[-1] <= vs[0] else (vs - chord)
+    best = int(np.argmax(gap))
+    if gap[best] <= 1e-12:
+        return float("nan")
+    return float(x[best])
+
+
+def elbow_fractions(results, metric="rmse"):
+    """Elbow fraction (see :func:`elbow_fraction`) of each sampler's mean curve per target.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Rows from :func:`sampling_curve`.
+    metric : str, default="rmse"
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``target, sampler, elbow_fraction``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> fractions = [0.05, 0.1, 0.2, 0.3, 0.5, 0.9]
+    >>> rows = pd.DataFrame({"study": "sampling", "condition": "fine_tuned",
+    ...                      "target": "arousal", "sampler": "random", "subject": 1,
+    ...                      "fraction": fractions,
+    ...                      "rmse": [0.40, 0.25, 0.15, 0.13, 0.12, 0.11]})
+    >>> elbow_fractions(rows).values.tolist()
+    [['arousal', 'random', 0.2]]
+    """
+    table = summarize(results[results["study"] == "sampling"], metrics=[metric])
+    rows = []
+    for (target, sampler), block in table.groupby(["target", "sampler"]):
+        rows.append(
+            {
+                "target": target,
+                "sampler": sampler,
+                "elbow_fraction": elbow_fraction(block["fraction"], block[f"{metric}_mean"]),
+            }
+        )
+    return pd.DataFrame(rows, columns=["target", "sampler", "elbow_fraction"])
