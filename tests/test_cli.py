@@ -10,9 +10,10 @@ import pytest
 import torch
 
 from sklearn_fer import cli, study
+from sklearn_fer.evaluation import RESULT_COLUMNS
 from sklearn_fer.evaluation import _sampling as sampling_module
 from sklearn_fer.evaluation import _transfer as transfer_module
-from sklearn_fer.evaluation import RESULT_COLUMNS
+from sklearn_fer.study import _data, _pretraining
 
 from ._helpers import face_frames
 
@@ -82,7 +83,7 @@ def test_rerun_resumes_without_recomputing(smoke, monkeypatch):
 
     monkeypatch.setattr(transfer_module, "_transfer_unit", no_work)
     monkeypatch.setattr(sampling_module, "_sampling_unit", no_work)
-    monkeypatch.setattr(study, "_pretrain", no_work)
+    monkeypatch.setattr(_pretraining, "_pretrain", no_work)
     assert cli.main(["reproduce", "--profile", "smoke", "--out", str(smoke), "--no-progress"]) == 0
     pd.testing.assert_frame_equal(_results(smoke), before)
 
@@ -111,21 +112,21 @@ def test_interrupted_run_resumes_to_the_same_results(smoke, tmp_path, monkeypatc
 
 def test_pretraining_resumes_from_its_last_epoch(tmp_path, data_home, monkeypatch):
     config = dataclasses.replace(study.make_config("smoke", seed=5), pretrain_epochs=3)
-    wild, _ = study._load_data(config, None, None, lambda message: None)
-    whole = study._pretrain(config, 0, wild.images, wild.valence, tmp_path / "a", False)
+    wild, _ = _data.load_data(config, None, None, lambda message: None)
+    whole = _pretraining._pretrain(config, 0, wild.images, wild.valence, tmp_path / "a", False)
 
-    original = study._EpochCheckpoint.on_epoch_end
+    original = _pretraining._EpochCheckpoint.on_epoch_end
 
     def stop_after_two(self, net, **kwargs):
         original(self, net, **kwargs)
         if len(net.history) == 2:
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(study._EpochCheckpoint, "on_epoch_end", stop_after_two)
+    monkeypatch.setattr(_pretraining._EpochCheckpoint, "on_epoch_end", stop_after_two)
     with pytest.raises(KeyboardInterrupt):
-        study._pretrain(config, 0, wild.images, wild.valence, tmp_path / "b", False)
-    monkeypatch.setattr(study._EpochCheckpoint, "on_epoch_end", original)
-    resumed = study._pretrain(config, 0, wild.images, wild.valence, tmp_path / "b", False)
+        _pretraining._pretrain(config, 0, wild.images, wild.valence, tmp_path / "b", False)
+    monkeypatch.setattr(_pretraining._EpochCheckpoint, "on_epoch_end", original)
+    resumed = _pretraining._pretrain(config, 0, wild.images, wild.valence, tmp_path / "b", False)
     assert len(resumed.history) == 3
     for name, tensor in whole.module_.state_dict().items():
         torch.testing.assert_close(resumed.module_.state_dict()[name], tensor, rtol=1e-5, atol=1e-6)

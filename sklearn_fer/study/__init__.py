@@ -1,0 +1,46 @@
+"""The whole study of Rescigno et al. (2020), end to end, resumable: ``sklearn-fer reproduce``.
+
+:func:`reproduce` pre-trains the general model (or reuses a cached one for the same
+configuration), runs the transfer study and the sampling curves, and writes into one
+folder ``results.csv``, ``report.md``, ``transfer.png``, ``sampling.png`` and the general
+model's weights (``model/``). Every finished piece of work is saved atomically as it
+completes (pre-training checkpoints each epoch; each subject, target and fold of each
+study is one file under ``cache/``), so an interrupted run loses nothing already done and
+the same command resumes it.
+
+Profiles (:data:`PROFILES`): ``smoke`` (tiny, for tests), ``quick`` (the README's main job:
+at most 10 minutes on 2 CPU cores, departing from the paper where a CPU budget demands it;
+``report.md`` lists every such setting and why) and ``paper`` (the paper's settings).
+
+Layout, for the studies still to come: ``_protocol`` is the extension point (a
+:class:`Study` declares how to run its work, its report sections and its figures;
+:class:`StudyContext` is what it is handed), ``_run`` runs any study the same way
+(output folder, stages, ``results.csv``, figures, report), ``_report`` is the one
+report writer, and the Rescigno study is ``_rescigno`` with its configuration
+(``_config``, ``_paper``), estimators, data, resumable pre-training and run-time
+estimate in their own modules. See the architecture page of the documentation.
+"""
+
+from ._config import PAPER, PROFILES, StudyConfig, StudyError, make_config
+from ._estimate import estimate_seconds
+from ._paper import deviations
+from ._protocol import Study, StudyContext
+from ._report import Report
+from ._rescigno import RescignoStudy
+from ._run import STUDIES, reproduce
+
+__all__ = [
+    "PAPER",
+    "PROFILES",
+    "STUDIES",
+    "Report",
+    "RescignoStudy",
+    "Study",
+    "StudyConfig",
+    "StudyContext",
+    "StudyError",
+    "deviations",
+    "estimate_seconds",
+    "make_config",
+    "reproduce",
+]

@@ -1,0 +1,149 @@
+"""Pre-training the general models, resumable: a checkpoint after every epoch, and a
+cache of finished models shared across output folders."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import shutil
+import time
+from pathlib import Path
+
+from skorch.callbacks import Callback
+
+from .. import __version__
+from .._atomic import old_folder, replace_folder, staging_folder
+from ..persistence import load_pretrained, save_pretrained
+from ._config import TARGETS
+from ._estimators import general_model
+
+
+class _EpochCheckpoint(Callback):
+    """After each epoch, save weights, optimiser state and history, atomically.
+
+    Files go to a staging folder that then replaces the checkpoint folder
+    (:func:`~sklearn_fer._atomic.replace_folder`), so a crash leaves either the previous
+    epoch's checkpoint or this one, never a mix.
+    """
+
+    def __init__(self, folder, bar=None):
+        self.folder = folder
+        self.bar = bar
+
+    def on_epoch_end(self, net, **kwargs):
+        staging = staging_folder(self.folder)
+        try:
+            net.save_params(
+                f_params=str(staging / "params.pt"),
+                f_optimizer=str(staging / "optimizer.pt"),
+                f_history=str(staging / "history.json"),
+            )
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        replace_folder(staging, self.folder)
+        if self.bar is not None:
+            self.bar.update(1)
+            self.bar.set_postfix(loss=f"{net.history[-1, 'train_loss']:.4f}")
+
+
+def _checkpoint_folder(folder):
+    folder = Path(folder)
+    if (folder / "params.pt").exists():
+        return folder
+    old = old_folder(folder)  # interrupted between the two renames
+    return old if (old / "params.pt").exists() else None
+
+
+def _pretrain(config, target_index, images, y, folder, progress):
+    """Fit one general net, resuming from its last epoch checkpoint if there is one."""
+    net = general_model(config, target_index)
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(
+            total=config.pretrain_epochs,
+            desc=f"pre-training ({TARGETS[target_index]})",
+            unit="epoch",
+        )
+    net.set_params(callbacks=[("checkpoint", _EpochCheckpoint(folder, bar))])
+    try:
+        found = _checkpoint_folder(folder)
+        if found is not None:
+            net.initialize()
+            net.load_params(
+                f_params=str(found / "params.pt"),
+                f_optimizer=str(found / "optimizer.pt"),
+                f_history=str(found / "history.json"),
+            )
+            done = len(net.history)
+            if bar is not None:
+                bar.update(done)
+            remaining = config.pretrain_epochs - done
+            if remaining > 0:
+                net.set_params(max_epochs=remaining)
+                net.partial_fit(images, y)
+                net.set_params(max_epochs=config.pretrain_epochs)
+        else:
+            net.fit(images, y)
+    finally:
+        if bar is not None:
+            bar.close()
+    net.set_params(callbacks=None)
+    return net
+
+
+_PRETRAIN_FIELDS = (
+    "dataset",
+    "seed",
+    "device",
+    "image_size",
+    "wild_subjects",
+    "wild_images_per_subject",
+    "pretrain_hidden_units",
+    "pretrain_optimizer",
+    "pretrain_lr",
+    "pretrain_batch_size",
+    "pretrain_epochs",
+)
+
+
+def general_models(config, wild, out, data_home, progress, log):
+    """The twin general nets: from ``out/model``, the shared cache, or trained here."""
+    from ..datasets import get_data_home
+
+    key = config.key(_PRETRAIN_FIELDS)
+    model_dir = out / "model"
+    shared = get_data_home(data_home) / "models" / key
+    for source in (model_dir, shared):
+        manifest = source / "model.json"
+        if manifest.is_file():
+            try:
+                recorded = json.loads(manifest.read_text())["metadata"].get("pretrain_key")
+            except (json.JSONDecodeError, KeyError):
+                recorded = None
+            if recorded == key:
+                nets, _ = load_pretrained(source, device=config.device)
+                if source != model_dir:
+                    shutil.copytree(source, model_dir, dirs_exist_ok=True)
+                log(f"general model: reused {source}")
+                return nets
+    nets = {}
+    for index, target in enumerate(TARGETS):
+        checkpoint = out / "checkpoints" / target
+        start = time.perf_counter()
+        nets[target] = _pretrain(config, index, wild.images, wild[target], checkpoint, progress)
+        log(
+            f"general model ({target}): {config.pretrain_epochs} epochs in "
+            f"{time.perf_counter() - start:.0f} s"
+        )
+    metadata = {
+        "pretrain_key": key,
+        "config": dataclasses.asdict(config),
+        "sklearn_fer": __version__,
+    }
+    save_pretrained(nets, model_dir, image_size=config.image_size, metadata=metadata)
+    save_pretrained(nets, shared, image_size=config.image_size, metadata=metadata)
+    shutil.rmtree(out / "checkpoints", ignore_errors=True)
+    return nets

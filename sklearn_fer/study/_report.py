@@ -1,0 +1,163 @@
+"""The one report writer of every study: ``report.md``, assembled from blocks.
+
+:class:`Report` is what a study writes its sections into (headings, paragraphs, tables,
+figures, bullet lists); :func:`write_report` frames them the same way for every study:
+title, a notice when the data are synthetic, the study's introduction, its
+configuration and departures from the paper, the study's own sections, the wall time
+of each stage and the versions that produced it.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+import torch
+
+from .. import __version__
+from .._atomic import atomic_write
+
+SYNTHETIC_NOTICE = (
+    "**These results come from synthetic data.** The faces were drawn by "
+    "`sklearn_fer.datasets.make_faces` (cartoon faces whose expressions encode "
+    "valence and arousal, with person-specific expressiveness by design); they say "
+    "how the method behaves on that generator, not on real people."
+)
+
+
+def markdown_table(frame, floats="{:.3f}"):
+    """A DataFrame as a GitHub-flavoured markdown table; NaN as an empty cell."""
+    columns = list(frame.columns)
+    lines = [
+        "| " + " | ".join(str(c) for c in columns) + " |",
+        "|" + "|".join("---" for _ in columns) + "|",
+    ]
+    for _, row in frame.iterrows():
+        cells = []
+        for value in row:
+            if isinstance(value, float):
+                cells.append("" if np.isnan(value) else floats.format(value))
+            else:
+                cells.append(str(value))
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
+def format_seconds(seconds):
+    """Seconds as "42 s", "12 min" or "3.5 h"."""
+    if seconds < 120:
+        return f"{seconds:.0f} s"
+    if seconds < 7200:
+        return f"{seconds / 60:.0f} min"
+    return f"{seconds / 3600:.1f} h"
+
+
+class Report:
+    """A markdown document built block by block; blocks are separated by a blank line.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> report = Report()
+    >>> report.heading("Results")
+    >>> report.table(pd.DataFrame({"condition": ["transfer_0"], "rmse": [0.1234]}))
+    >>> print(report.text())
+    ## Results
+    <BLANKLINE>
+    | condition | rmse |
+    |---|---|
+    | transfer_0 | 0.123 |
+    <BLANKLINE>
+    """
+
+    def __init__(self):
+        self.blocks = []
+
+    def heading(self, text, level=2):
+        """A heading (``level`` 1 is the title)."""
+        self.blocks.append(f"{'#' * level} {text}")
+
+    def paragraph(self, text):
+        """A paragraph of markdown text."""
+        self.blocks.append(text)
+
+    def table(self, frame, floats="{:.3f}"):
+        """A DataFrame as a table (floats formatted with ``floats``)."""
+        self.blocks.append(markdown_table(frame, floats))
+
+    def figure(self, name):
+        """The study's figure ``name`` (written beside the report as ``<name>.png``)."""
+        self.blocks.append(f"![{name}]({name}.png)")
+
+    def bullets(self, items):
+        """A bullet list, one item per string."""
+        self.blocks.append("\n".join(f"- {item}" for item in items))
+
+    def text(self):
+        """The document."""
+        return "\n\n".join(self.blocks) + "\n"
+
+
+def _configuration_section(report, study, config):
+    report.heading("Configuration")
+    settings = [(k, str(v)) for k, v in dataclasses.asdict(config).items()]
+    report.table(pd.DataFrame(settings, columns=["setting", "value"]))
+    report.heading("Settings that differ from the paper's", level=3)
+    rows = study.deviations(config)
+    if rows:
+        report.table(
+            pd.DataFrame(
+                [(a, str(b), str(c), d) for a, b, c, d in rows],
+                columns=["setting", "paper", "this study", "why"],
+            )
+        )
+    else:
+        report.paragraph("None.")
+    gaps = study.paper_gaps(config)
+    if gaps:
+        report.paragraph(
+            "Settings the paper does not state, taken as follows: "
+            + "; ".join(f"`{k}`: {v}" for k, v in gaps)
+            + "."
+        )
+
+
+def write_report(study, config, results, timings, out):
+    """Write ``out/report.md`` for a finished study, atomically.
+
+    Parameters
+    ----------
+    study : Study
+        Provides the introduction, the departures from the paper and the sections.
+    config : dataclass
+        The study's configuration.
+    results : pandas.DataFrame
+        What the study's ``run`` returned.
+    timings : dict of str to float
+        Wall time of each stage, in seconds.
+    out : pathlib.Path
+        The output folder.
+
+    Returns
+    -------
+    pathlib.Path
+    """
+    report = Report()
+    report.heading(f"{study.report_title} ({config.profile} profile)", level=1)
+    if getattr(config, "dataset", None) == "synthetic":
+        report.paragraph(f"{SYNTHETIC_NOTICE} {study.data_note}".rstrip())
+    for paragraph in study.introduction(config):
+        report.paragraph(paragraph)
+    _configuration_section(report, study, config)
+    study.write_sections(report, config, results)
+    report.heading("Timing")
+    report.table(
+        pd.DataFrame(
+            [(k, format_seconds(v)) for k, v in timings.items()],
+            columns=["stage", "wall time"],
+        )
+    )
+    device = getattr(config, "device", "cpu")
+    report.paragraph(f"sklearn-fer {__version__}, torch {torch.__version__}, device {device}.")
+    return atomic_write(out / "report.md", report.text())

@@ -1,0 +1,221 @@
+"""The study of Rescigno, Spezialetti & Rossi (2020): transfer conditions and sampling
+curves per subject, with twin general nets pre-trained "in the wild" (Section 4)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import torch
+
+from ..evaluation import (
+    CONDITIONS,
+    compare_samplers,
+    elbow_fractions,
+    evaluate_transfer,
+    sampling_curve,
+    summarize,
+)
+from ._config import PAPER, PROFILES, TARGETS, StudyConfig, StudyError
+from ._data import load_data
+from ._estimators import head, no_transfer, samplers
+from ._paper import PAPER_GAPS, deviations
+from ._pretraining import general_models
+from ._protocol import Study
+
+
+class RescignoStudy(Study):
+    """Personalised models through transfer learning (Rescigno et al. 2020, Section 4).
+
+    Pre-trains twin general AlexNets (valence, arousal) on the wild set, then per subject
+    of the lab set runs the transfer conditions (Fig. 5) and the sampling curves (Fig. 6).
+
+    Examples
+    --------
+    >>> from sklearn_fer.study import STUDIES
+    >>> study = STUDIES["rescigno"]
+    >>> study.name, sorted(study.profiles)
+    ('rescigno', ['paper', 'quick', 'smoke'])
+    """
+
+    name = "rescigno"
+    report_title = "sklearn-fer study report"
+    data_note = "The paper's data (AffectNet, AMIGOS) are licensed and were not used."
+    config_class = StudyConfig
+    profiles = PROFILES
+
+    def check(self, config, context):
+        if config.device.startswith("cuda") and not torch.cuda.is_available():
+            raise StudyError(f"device {config.device!r} was asked for but CUDA is not available.")
+        if config.dataset == "amigos":
+            for name in ("affectnet", "amigos"):
+                root = context.roots.get(name)
+                if root is None or not Path(root).is_dir():
+                    raise StudyError(
+                        f"--dataset amigos needs --{name}-root pointing to an existing "
+                        f"folder, got {root!r}."
+                    )
+
+    def run(self, config, context):
+        with context.stage("data"):
+            wild, lab = load_data(
+                config, context.roots.get("affectnet"), context.roots.get("amigos"), context.log
+            )
+        with context.stage("general model"):
+            nets = general_models(
+                config, wild, context.out, context.data_home, context.progress, context.log
+            )
+        context.outputs["model"] = context.out / "model"
+        del wild
+        common = dict(
+            subjects=lab.subject,
+            groups=lab.segment if config.group_folds else None,
+            target_names=list(TARGETS),
+            cv=config.folds,
+            head=head(config),
+            n_jobs=context.n_jobs,
+            random_state=config.seed,
+            cache_dir=context.cache_dir,
+            progress=context.progress,
+        )
+        with context.stage("transfer study"):
+            transfer = evaluate_transfer(
+                nets, lab.images, lab.target, no_transfer=no_transfer(config), **common
+            )
+        with context.stage("sampling study"):
+            sampling = sampling_curve(
+                nets,
+                lab.images,
+                lab.target,
+                samplers=samplers(config),
+                fractions=config.fractions,
+                **common,
+            )
+        return pd.concat([transfer, sampling], ignore_index=True)
+
+    def introduction(self, config):
+        folds = (
+            "folds keep video segments whole"
+            if config.group_folds
+            else "frame-level folds, as in the paper"
+        )
+        return [
+            "Protocol of Rescigno, Spezialetti & Rossi (2020), *Personalized models for facial "
+            "emotion recognition through transfer learning*, Section 4: per subject, "
+            f"{config.folds}-fold cross-validation on the subject's frames ({folds}); "
+            "results are means (± standard deviation) across subjects of each subject's mean "
+            "over folds. Valence and arousal have separate (twin) nets, as in the paper."
+        ]
+
+    def deviations(self, config):
+        return deviations(config)
+
+    def paper_gaps(self, config):
+        return [(k, v) for k, v in PAPER_GAPS.items() if getattr(config, k) == getattr(PAPER, k)]
+
+    def write_sections(self, report, config, results):
+        _transfer_section(report, results[results["study"] == "transfer"])
+        sampling = results[results["study"] == "sampling"]
+        if len(sampling):
+            _sampling_section(report, sampling)
+            _sampler_tests_section(report, results)
+            _elbow_section(report, results)
+
+    def figures(self, config, results):
+        from ..plotting import plot_sampling, plot_transfer
+
+        suffix = " (synthetic data)" if config.dataset == "synthetic" else ""
+        figures = {"transfer": plot_transfer(results, title=f"Transfer conditions{suffix}")}
+        if (results["study"] == "sampling").any():
+            figures["sampling"] = plot_sampling(
+                results, title=f"Labelled fraction and RMSE{suffix}"
+            )
+        return figures
+
+
+def _transfer_table(summary):
+    columns = ["target", "condition", "n_subjects", "rmse_mean", "rmse_std"]
+    table = summary[columns + ["ccc_mean", "pcc_mean", "sagr_mean"]].copy()
+    table["target"] = pd.Categorical(
+        table["target"], [t for t in TARGETS if t in set(table["target"])]
+    )
+    table["condition"] = pd.Categorical(table["condition"], list(CONDITIONS))
+    table = table.sort_values(["target", "condition"])
+    table["n_subjects"] = table["n_subjects"].astype(int)
+    return table
+
+
+def _transfer_checks(summary):
+    checks = []
+    for target in TARGETS:
+        means = summary[summary["target"] == target].set_index("condition")["rmse_mean"]
+        if {"transfer_100", "no_transfer", "transfer_0"} <= set(means.index):
+            below_nt = means["transfer_100"] < means["no_transfer"]
+            below_t0 = means["transfer_100"] < means["transfer_0"]
+            checks.append(
+                f"{target}: Transfer 100% RMSE {means['transfer_100']:.3f}; No Transfer "
+                f"{means['no_transfer']:.3f} ({'higher' if below_nt else 'NOT higher'}); "
+                f"Transfer 0% {means['transfer_0']:.3f} "
+                f"({'higher' if below_t0 else 'NOT higher'})."
+            )
+    return checks
+
+
+def _transfer_section(report, transfer):
+    summary = summarize(transfer)
+    report.heading("Transfer conditions (the paper's Fig. 5)")
+    report.figure("transfer")
+    report.table(_transfer_table(summary))
+    report.paragraph("What the generator's design implies, checked on these numbers:")
+    checks = _transfer_checks(summary)
+    if checks:
+        report.bullets(checks)
+
+
+def _sampling_section(report, sampling):
+    summary = summarize(sampling, metrics=["rmse"])
+    report.heading("Sampling curves (the paper's Fig. 6)")
+    report.figure("sampling")
+    report.paragraph("Mean RMSE across subjects by labelled fraction of the training fold:")
+    for target in TARGETS:
+        block = (
+            summary[summary["target"] == target]
+            .pivot_table(index="fraction", columns="sampler", values="rmse_mean")
+            .reset_index()
+        )
+        report.paragraph(f"**{target}**")
+        report.table(block)
+        first, last = block.iloc[0, 1:].mean(), block.iloc[-1, 1:].mean()
+        report.paragraph(
+            f"Across samplers, RMSE goes from {first:.3f} at {block['fraction'].iloc[0]:.0%}"
+            f" to {last:.3f} at {block['fraction'].iloc[-1]:.0%}"
+            f" ({'falling' if last < first else 'NOT falling'} as the fraction grows)."
+        )
+
+
+def _sampler_tests_section(report, results):
+    tests = compare_samplers(results)
+    report.heading(
+        "Each sampler against random (paired Wilcoxon signed-rank test across subjects, two-sided)",
+        level=3,
+    )
+    report.paragraph(
+        "The paper reports no significant difference without a test. "
+        f"With {results['subject'].nunique()} subjects the smallest attainable "
+        "p-value is limited; the median difference is the sampler's RMSE minus "
+        "random's (negative: the sampler is better)."
+    )
+    if len(tests):
+        report.table(tests)
+    else:
+        report.paragraph("Not enough subjects.")
+
+
+def _elbow_section(report, results):
+    report.heading("Elbow fractions", level=3)
+    report.paragraph(
+        "The fraction where each mean curve bends most: the point farthest below "
+        "the chord joining the curve's first and last points, both axes rescaled "
+        "to [0, 1] (the 'kneedle' rule). NaN: no bend."
+    )
+    report.table(elbow_fractions(results))
