@@ -220,3 +220,12 @@ def test_predict_refuses_a_model_folder_holding_a_pickle(smoke, tmp_path, capsys
     _write_video(video, face_frames(1)[0])
     assert cli.main(["predict", str(video), "--model", str(model)]) == 2
     assert "not a weights file" in capsys.readouterr().err
+
+
+def test_the_study_choices_are_the_registered_studies():
+    from sklearn_fer.cli._reproduce import STUDY_NAMES
+
+    assert sorted(STUDY_NAMES) == sorted(study.STUDIES)
+    for name, registered in study.STUDIES.items():
+        assert registered.name == name
+        assert isinstance(registered.configure("smoke"), registered.config_class)

@@ -135,6 +135,10 @@ class Study:
         if not self.name:
             raise TypeError(f"{type(self).__name__} must set the class attribute `name`.")
 
+    def configure(self, profile, **choices):  # pragma: no cover - abstract
+        """The configuration of a named profile with the command line's ``choices``."""
+        raise NotImplementedError
+
     def check(self, config, context):
         """Refuse to start (raise ``StudyError``) when data or devices are missing."""
 

@@ -16,7 +16,7 @@ from ..evaluation import (
     sampling_curve,
     summarize,
 )
-from ._config import PAPER, PROFILES, TARGETS, StudyConfig, StudyError
+from ._config import PAPER, PROFILES, TARGETS, StudyConfig, StudyError, make_config
 from ._data import load_data
 from ._estimators import head, no_transfer, samplers
 from ._paper import PAPER_GAPS, deviations
@@ -43,6 +43,9 @@ class RescignoStudy(Study):
     data_note = "The paper's data (AffectNet, AMIGOS) are licensed and were not used."
     config_class = StudyConfig
     profiles = PROFILES
+
+    def configure(self, profile, **choices):
+        return make_config(profile, **choices)
 
     def check(self, config, context):
         if config.device.startswith("cuda") and not torch.cuda.is_available():

@@ -1,0 +1,46 @@
+"""The ``sklearn-fer`` entry point: builds the parser from the commands, dispatches."""
+
+from __future__ import annotations
+
+import argparse
+
+from . import _predict, _reproduce
+
+COMMANDS = (_reproduce, _predict)
+
+
+def _parser():
+    parser = argparse.ArgumentParser(
+        prog="sklearn-fer",
+        description="Personalised facial emotion recognition (Rescigno et al. 2020).",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        command.add_parser(commands)
+    return parser
+
+
+def main(argv=None):
+    """Entry point of the ``sklearn-fer`` command.
+
+    Parameters
+    ----------
+    argv : list of str or None, default=None
+        Arguments (default: ``sys.argv[1:]``).
+
+    Returns
+    -------
+    int
+        Exit status: 0 on success, 2 for bad arguments or missing data, 130 on interrupt.
+
+    Examples
+    --------
+    >>> main(["predict", "no-such-video.mov", "--model", "no-such-model"])
+    2
+    """
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exit_:  # argparse prints its message and exits with 2
+        return int(exit_.code or 0)
+    return args.run(args)

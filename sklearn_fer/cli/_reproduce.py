@@ -1,0 +1,133 @@
+"""``sklearn-fer reproduce``: run a study end to end (see :mod:`sklearn_fer.study`)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ._arguments import EXIT_INTERRUPTED, device_problem, fail, jobs, non_negative_int
+
+# The keys of sklearn_fer.study.STUDIES (a test checks), named here so that building the
+# parser imports no study.
+STUDY_NAMES = ("rescigno",)
+PROFILE_NAMES = ("smoke", "quick", "paper")
+
+
+def add_parser(commands):
+    """Add the ``reproduce`` command to argparse's subparsers."""
+    parser = commands.add_parser(
+        "reproduce",
+        help="pre-train, run the transfer and sampling studies, write a report",
+        description="Pre-train the general model (or reuse a cached one), run the transfer "
+        "conditions and the sampling curves per subject, and write results.csv, report.md, "
+        "transfer.png, sampling.png and the model's weights into --out. Re-running the "
+        "same command resumes an interrupted run.",
+    )
+    parser.add_argument(
+        "--study",
+        choices=STUDY_NAMES,
+        default="rescigno",
+        help="which study (default: rescigno, the paper of Rescigno et al. 2020)",
+    )
+    _add_data_arguments(parser)
+    parser.add_argument(
+        "--profile",
+        choices=PROFILE_NAMES,
+        default="quick",
+        help="smoke: under a minute; quick (default): at most 10 minutes "
+        "on 2 CPU cores; paper: the paper's settings",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="output folder (default: sklearn_fer_results/<profile>)",
+    )
+    parser.add_argument(
+        "--n-jobs",
+        type=jobs,
+        default=None,
+        help="parallel jobs over subjects and folds (-1: all cores)",
+    )
+    parser.add_argument(
+        "--device", default="cpu", help="torch device: cpu (default), cuda or cuda:N"
+    )
+    parser.add_argument("--seed", type=non_negative_int, default=0)
+    parser.add_argument(
+        "--group-folds",
+        action="store_true",
+        help="keep each video segment within one fold (no frame leakage)",
+    )
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
+    parser.set_defaults(run=run)
+
+
+def _add_data_arguments(parser):
+    parser.add_argument(
+        "--dataset",
+        choices=["synthetic", "amigos"],
+        default="synthetic",
+        help="synthetic faces (default) or AffectNet + AMIGOS",
+    )
+    parser.add_argument("--affectnet-root", type=Path, help="AffectNet folder (amigos)")
+    parser.add_argument("--amigos-root", type=Path, help="AMIGOS folder (amigos)")
+    parser.add_argument(
+        "--participants",
+        type=int,
+        nargs="+",
+        help="AMIGOS participants to use (default: all found)",
+    )
+
+
+def _announce_paper_profile(config):
+    from ..study import estimate_seconds
+
+    estimate = estimate_seconds(config)
+    print(
+        f"The paper profile is long: about {estimate['total'] / 3600:.1f} h on {config.device} "
+        f"(pre-training {estimate['pretraining'] / 3600:.1f} h, No Transfer "
+        f"{estimate['no_transfer'] / 3600:.1f} h, fine-tuning "
+        f"{estimate['fine_tuning'] / 3600:.1f} h), estimated from timed steps.",
+        flush=True,
+    )
+
+
+def run(args):
+    """Run the command; return the exit status."""
+    from ..study import STUDIES, StudyError, reproduce
+
+    problem = device_problem(args.device)
+    if problem:
+        return fail(problem)
+    if args.dataset == "synthetic" and (args.affectnet_root or args.amigos_root):
+        return fail("--affectnet-root and --amigos-root go with --dataset amigos")
+    out = args.out or Path("sklearn_fer_results") / args.profile
+    try:
+        config = STUDIES[args.study].configure(
+            args.profile,
+            dataset=args.dataset,
+            seed=args.seed,
+            device=args.device,
+            participants=args.participants,
+            group_folds=args.group_folds,
+        )
+        if args.profile == "paper":
+            _announce_paper_profile(config)
+        paths = reproduce(
+            config,
+            out,
+            affectnet_root=args.affectnet_root,
+            amigos_root=args.amigos_root,
+            n_jobs=args.n_jobs,
+            progress=not args.no_progress,
+        )
+    except StudyError as error:
+        return fail(str(error))
+    except KeyboardInterrupt:
+        print(
+            f"\ninterrupted: finished work is saved in {out}; run the same command to resume.",
+            file=sys.stderr,
+        )
+        return EXIT_INTERRUPTED
+    print(f"report: {paths['report']}")
+    return 0
