@@ -1,4 +1,4 @@
-"""Torch modules: AlexNet for regression, its image input stage, and the conv/dense split.
+"""AlexNet for regression, with torchvision's parameter names and shapes.
 
 The network follows Section 3.2 of Rescigno, Spezialetti & Rossi (2020): AlexNet
 (Krizhevsky et al. 2012) with its 1000-way softmax replaced by ``n_outputs`` linear units.
@@ -12,86 +12,11 @@ from __future__ import annotations
 import torch
 from torch import nn
 
-__all__ = [
-    "IMAGENET_MEAN",
-    "IMAGENET_STD",
-    "MIN_IMAGE_SIZE",
-    "AlexNet",
-    "ImageInput",
-    "conv_part",
-    "dense_part",
-]
-
-#: Per-channel RGB mean and standard deviation of ImageNet on the [0, 1] scale: the
-#: normalisation torchvision's pre-trained AlexNet expects.
-IMAGENET_MEAN = (0.485, 0.456, 0.406)
-IMAGENET_STD = (0.229, 0.224, 0.225)
+from ._input import IMAGENET_MEAN, IMAGENET_STD, ImageInput
 
 #: Smallest square input AlexNet's conv stack maps to a non-empty map (63 px -> 1x1 before
 #: the adaptive pooling; 62 px leaves nothing for the last max-pooling).
 MIN_IMAGE_SIZE = 63
-
-
-class ImageInput(nn.Module):
-    """Turn a batch of RGB images into normalised float NCHW tensors.
-
-    Sitting inside the network, this stage lets raw ``uint8`` images go straight into
-    ``fit``/``predict`` (and into scikit-learn's ``KFold`` indexing) and converts them on the
-    compute device, where a ``uint8`` batch is a quarter of the size of its float version.
-
-    Accepted layouts:
-
-    * ``uint8`` tensors, channels last ``(N, H, W, 3)`` or channels first ``(N, 3, H, W)``,
-      values in 0..255;
-    * floating tensors in the same layouts, values already on the [0, 1] scale.
-
-    Parameters
-    ----------
-    mean, std : tuple of 3 float, default=ImageNet's
-        Per-channel normalisation on the [0, 1] scale. They are non-persistent buffers, so
-        they never appear in a state dict (which stays torchvision-compatible).
-
-    Examples
-    --------
-    >>> import torch
-    >>> stage = ImageInput()
-    >>> images = torch.zeros(2, 64, 64, 3, dtype=torch.uint8)
-    >>> stage(images).shape
-    torch.Size([2, 3, 64, 64])
-    """
-
-    def __init__(self, mean=IMAGENET_MEAN, std=IMAGENET_STD):
-        super().__init__()
-        mean = torch.as_tensor(mean, dtype=torch.float32).reshape(1, 3, 1, 1)
-        std = torch.as_tensor(std, dtype=torch.float32).reshape(1, 3, 1, 1)
-        if not bool(torch.all(std > 0)):
-            raise ValueError(
-                f"std must be positive for every channel, got {std.flatten().tolist()}."
-            )
-        self.register_buffer("mean", mean, persistent=False)
-        self.register_buffer("std", std, persistent=False)
-
-    def forward(self, x):
-        if x.dim() != 4:
-            raise ValueError(
-                f"ImageInput expects a 4-D batch (N, H, W, 3) or (N, 3, H, W), got shape "
-                f"{tuple(x.shape)}."
-            )
-        if x.shape[-1] == 3 and x.shape[1] != 3:
-            # Channels last: the permuted view keeps channels-last strides, which oneDNN's
-            # convolutions handle without a copy.
-            x = x.permute(0, 3, 1, 2)
-        elif x.shape[1] != 3:
-            raise ValueError(
-                f"ImageInput expects 3 colour channels (RGB), got shape {tuple(x.shape)}."
-            )
-        if x.dtype == torch.uint8:
-            x = x.to(self.mean.dtype).div_(255.0)
-        elif not x.is_floating_point():
-            raise TypeError(f"ImageInput expects uint8 or floating images, got {x.dtype}.")
-        else:
-            x = x.to(self.mean.dtype)
-        return (x - self.mean) / self.std
 
 
 class AlexNet(nn.Module):
@@ -208,70 +133,3 @@ class AlexNet(nn.Module):
     def dense_part(self):
         """Return the dense part (``classifier``), sharing its parameters with this net."""
         return self.classifier
-
-
-def _split_error(module):
-    return TypeError(
-        f"cannot split {type(module).__name__} into conv and dense parts: expected a module "
-        "with conv_part() and dense_part() methods, or torchvision-style 'features', "
-        "'avgpool' and 'classifier' children."
-    )
-
-
-def conv_part(module):
-    """Return the convolutional part of a network: images in, flat features out.
-
-    For :class:`AlexNet` this is the input stage, the five conv layers, the 6x6 pooling and
-    the flatten (9216 values per image), i.e. everything the paper freezes (Section 3.3,
-    Fig. 3). Any module with a ``conv_part()`` method, or torchvision-style ``features``,
-    ``avgpool`` and ``classifier`` children, can be split, so other backbones plug in.
-
-    Parameters
-    ----------
-    module : torch.nn.Module
-        The whole network.
-
-    Returns
-    -------
-    torch.nn.Module
-        A module sharing its parameters with ``module``.
-
-    Examples
-    --------
-    >>> import torch
-    >>> conv = conv_part(AlexNet())
-    >>> conv(torch.zeros(1, 64, 64, 3, dtype=torch.uint8)).shape
-    torch.Size([1, 9216])
-    """
-    if hasattr(module, "conv_part"):
-        return module.conv_part()
-    if all(hasattr(module, name) for name in ("features", "avgpool", "classifier")):
-        return nn.Sequential(module.features, module.avgpool, nn.Flatten(1))
-    raise _split_error(module)
-
-
-def dense_part(module):
-    """Return the dense part of a network: flat features in, predictions out.
-
-    Parameters
-    ----------
-    module : torch.nn.Module
-        The whole network, split as in :func:`conv_part`.
-
-    Returns
-    -------
-    torch.nn.Module
-        A module sharing its parameters with ``module``.
-
-    Examples
-    --------
-    >>> import torch
-    >>> dense = dense_part(AlexNet(hidden_units=8))
-    >>> dense(torch.zeros(3, 9216)).shape
-    torch.Size([3, 1])
-    """
-    if hasattr(module, "dense_part"):
-        return module.dense_part()
-    if all(hasattr(module, name) for name in ("features", "avgpool", "classifier")):
-        return module.classifier
-    raise _split_error(module)
