@@ -1,0 +1,103 @@
+"""The query-strategy contract, and the checks of a pool every strategy shares.
+
+A strategy is a scikit-learn object (``get_params``, ``clone``) and a modAL query
+strategy at once: ``strategy(learner, X_pool, n_instances)`` returns the positions to
+label, modAL 0.4.1's convention, by calling its own ``select``.
+"""
+
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+from scipy.sparse import issparse
+from sklearn.base import BaseEstimator
+from sklearn.utils import check_array
+from sklearn.utils.validation import _num_samples
+
+from .._validation import is_dataset
+
+
+def _n_samples(X):
+    if is_dataset(X):
+        return len(X)
+    return _num_samples(X)
+
+
+def _check_n_instances(n_instances, n_pool):
+    if n_pool == 0:
+        raise ValueError("X_pool is empty: there is nothing to select from.")
+    if (
+        not isinstance(n_instances, numbers.Integral)
+        or isinstance(n_instances, bool)
+        or not 1 <= n_instances <= n_pool
+    ):
+        raise ValueError(
+            f"n_instances must be an int between 1 and the pool size ({n_pool}), got "
+            f"{n_instances!r}."
+        )
+    return int(n_instances)
+
+
+def _check_pool(X, name="X_pool"):
+    """Numeric and finite (datasets are checked on access); no copy when already so."""
+    if is_dataset(X):
+        return X
+    return check_array(X, accept_sparse=True, allow_nd=True, input_name=name)
+
+
+def _as_matrix(X, name="X_pool"):
+    """Rows as flat float vectors (images flattened, sparse rows densified)."""
+    if is_dataset(X):
+        X = np.asarray(X)
+    X = _check_pool(X, name)
+    if issparse(X):
+        X = X.toarray()
+    X = np.asarray(X).reshape(X.shape[0], -1)
+    return X if X.dtype.kind == "f" else X.astype(np.float64)
+
+
+def _indexable(data):
+    """Make rows selectable by an index array without copying what already is."""
+    if issparse(data):
+        return data if data.format in ("csr", "csc") else data.tocsr()
+    if is_dataset(data) or hasattr(data, "__getitem__"):
+        return data
+    return np.asarray(data)
+
+
+def _learner_parts(learner_or_estimator):
+    """(estimator, labelled rows or None) from a modAL learner or a bare estimator."""
+    if hasattr(learner_or_estimator, "estimator") and hasattr(learner_or_estimator, "X_training"):
+        return learner_or_estimator.estimator, learner_or_estimator.X_training
+    return learner_or_estimator, None
+
+
+class _QueryStrategy(BaseEstimator):
+    """A scikit-learn-style object that is also a modAL query strategy."""
+
+    def __call__(self, learner, X_pool, n_instances=1, **kwargs):
+        """Indices of the pool rows to label next (modAL 0.4.1's query strategy call).
+
+        Parameters
+        ----------
+        learner : modAL learner or estimator
+            A modAL ``ActiveLearner`` (its ``estimator`` and labelled ``X_training`` are
+            used) or an estimator.
+        X_pool : array-like
+            The unlabelled pool.
+        n_instances : int, default=1
+            How many rows to pick.
+        **kwargs
+            Ignored (modAL passes query arguments through).
+
+        Returns
+        -------
+        indices : ndarray of int
+            Positions in ``X_pool``, in the order the strategy picked them.
+        """
+        estimator, labeled = _learner_parts(learner)
+        return self.select(X_pool, n_instances, estimator=estimator, X_labeled=labeled)
+
+    def select(self, X_pool, n_instances, *, estimator=None, X_labeled=None):  # pragma: no cover
+        raise NotImplementedError
