@@ -243,6 +243,77 @@ def _extract_video(path, relative, every_seconds, cropper, cache_folder):
     return faces, times, has_face
 
 
+def _select_videos(root, video_pattern, participants):
+    """The ``(participant, video, relative path)`` of the videos to load."""
+    videos = _find_videos(root, video_pattern)
+    if not videos:
+        raise DatasetNotFoundError(
+            f"no video under {str(root)!r} matches {video_pattern!r} (expected "
+            "Exp1_P{NN}_face/P{NN}_{VideoID}_face.mov)."
+        )
+    if participants is None:
+        return videos
+    wanted = {int(p) for p in np.atleast_1d(participants)}
+    available = sorted({p for p, _, _ in videos})
+    unknown = sorted(wanted - set(available))
+    if unknown:
+        raise ValueError(f"no videos for participant(s) {unknown}; found participants {available}.")
+    return [item for item in videos if item[0] in wanted]
+
+
+def _cache_folder(cache_dir):
+    if cache_dir is False:
+        return None
+    if cache_dir is None:
+        return get_data_home() / "amigos_frames"
+    return Path(os.fspath(cache_dir)).expanduser()
+
+
+def _label_frames(participant, video, faces, times, has_face, lookup, dropped):
+    """The annotated faces of one video as a dict of columns (None if there are none).
+
+    Frames without a face or whose segment has no annotation are appended to ``dropped``.
+    """
+    face_times = times[has_face]
+    dropped.extend((participant, video, t, "no face detected") for t in times[~has_face])
+    segments = (face_times // SEGMENT_SECONDS).astype(np.int64) + 1
+    found = [lookup.get((participant, video, int(s))) for s in segments]
+    annotated = np.array([f is not None for f in found], dtype=bool)
+    dropped.extend(
+        (participant, video, t, "no annotation for its segment") for t in face_times[~annotated]
+    )
+    if not annotated.any():
+        return None
+    return {
+        "images": faces[annotated],
+        "target": np.array([f for f in found if f is not None], dtype=np.float32),
+        "subject": np.full(int(annotated.sum()), participant),
+        "video": np.full(int(annotated.sum()), video, dtype=object),
+        "segment": segments[annotated],
+        "time_s": face_times[annotated],
+    }
+
+
+def _gather(parts, image_size):
+    """One Bunch of the per-video columns, empty arrays of the right shape when none."""
+
+    def gather(key, empty):
+        return np.concatenate([part[key] for part in parts]) if parts else empty
+
+    target = gather("target", np.empty((0, 2), dtype=np.float32))
+    return Bunch(
+        images=gather("images", np.empty((0, image_size, image_size, 3), dtype=np.uint8)),
+        valence=target[:, 0].copy(),
+        arousal=target[:, 1].copy(),
+        target=target,
+        subject=gather("subject", np.empty(0, dtype=np.int64)).astype(np.int64),
+        video=gather("video", np.empty(0, dtype=object)),
+        segment=gather("segment", np.empty(0, dtype=np.int64)),
+        time_s=gather("time_s", np.empty(0)),
+        feature_names=["valence", "arousal"],
+    )
+
+
 def load_amigos(
     root,
     *,
@@ -330,28 +401,8 @@ def load_amigos(
         (row.participant, row.video, row.segment): (row.valence, row.arousal)
         for row in labels.itertuples(index=False)
     }
-    videos = _find_videos(root, video_pattern)
-    if not videos:
-        raise DatasetNotFoundError(
-            f"no video under {str(root)!r} matches {video_pattern!r} (expected "
-            "Exp1_P{NN}_face/P{NN}_{VideoID}_face.mov)."
-        )
-    if participants is not None:
-        wanted = {int(p) for p in np.atleast_1d(participants)}
-        available = sorted({p for p, _, _ in videos})
-        unknown = sorted(wanted - set(available))
-        if unknown:
-            raise ValueError(
-                f"no videos for participant(s) {unknown}; found participants {available}."
-            )
-        videos = [item for item in videos if item[0] in wanted]
-    if cache_dir is False:
-        cache_folder = None
-    elif cache_dir is None:
-        cache_folder = get_data_home() / "amigos_frames"
-    else:
-        cache_folder = Path(os.fspath(cache_dir)).expanduser()
-
+    videos = _select_videos(root, video_pattern, participants)
+    cache_folder = _cache_folder(cache_dir)
     iterator = videos
     if verbose:
         from tqdm.auto import tqdm
@@ -368,40 +419,10 @@ def load_amigos(
             warnings.warn(f"skipped {relative}: {error}", stacklevel=2)
             dropped.append((participant, video, np.nan, "unreadable video"))
             continue
-        face_times = times[has_face]
-        dropped.extend((participant, video, t, "no face detected") for t in times[~has_face])
-        segments = (face_times // SEGMENT_SECONDS).astype(np.int64) + 1
-        found = [lookup.get((participant, video, int(s))) for s in segments]
-        annotated = np.array([f is not None for f in found], dtype=bool)
-        dropped.extend(
-            (participant, video, t, "no annotation for its segment") for t in face_times[~annotated]
-        )
-        if annotated.any():
-            parts.append(
-                {
-                    "images": faces[annotated],
-                    "target": np.array([f for f in found if f is not None], dtype=np.float32),
-                    "subject": np.full(int(annotated.sum()), participant),
-                    "video": np.full(int(annotated.sum()), video, dtype=object),
-                    "segment": segments[annotated],
-                    "time_s": face_times[annotated],
-                }
-            )
-
-    def gather(key, empty):
-        return np.concatenate([part[key] for part in parts]) if parts else empty
-
-    target = gather("target", np.empty((0, 2), dtype=np.float32))
-    return Bunch(
-        images=gather("images", np.empty((0, image_size, image_size, 3), dtype=np.uint8)),
-        valence=target[:, 0].copy(),
-        arousal=target[:, 1].copy(),
-        target=target,
-        subject=gather("subject", np.empty(0, dtype=np.int64)).astype(np.int64),
-        video=gather("video", np.empty(0, dtype=object)),
-        segment=gather("segment", np.empty(0, dtype=np.int64)),
-        time_s=gather("time_s", np.empty(0)),
-        dropped=pd.DataFrame(dropped, columns=["participant", "video", "time_s", "reason"]),
-        feature_names=["valence", "arousal"],
-        DESCR=DESCR.format(every=every_seconds, size=image_size),
-    )
+        part = _label_frames(participant, video, faces, times, has_face, lookup, dropped)
+        if part is not None:
+            parts.append(part)
+    bunch = _gather(parts, image_size)
+    bunch.dropped = pd.DataFrame(dropped, columns=["participant", "video", "time_s", "reason"])
+    bunch.DESCR = DESCR.format(every=every_seconds, size=image_size)
+    return bunch

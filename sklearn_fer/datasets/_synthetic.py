@@ -371,6 +371,44 @@ def _lab_labels(rng, n_segments):
     return quadrants[order] * magnitude
 
 
+def _check_parameters(
+    domain, n_subjects, n_per, size, frames_per_segment, offset_std, gain_std, noise, blink_rate
+):
+    """make_faces' arguments, checked; returns the checked counts, size and pairs."""
+    if domain not in _DOMAINS:
+        raise ValueError(f"domain must be one of {_DOMAINS}, got {domain!r}.")
+    checked = (
+        _check_int(n_subjects, "n_subjects", 1),
+        _check_int(n_per, "n_samples_per_subject", 1),
+        _check_int(size, "image_size", MIN_IMAGE_SIZE),
+        _check_int(frames_per_segment, "frames_per_segment", 1),
+        _check_pair(offset_std, "offset_std"),
+        _check_pair(gain_std, "gain_std"),
+    )
+    for name, value in (("expression_noise", noise), ("blink_rate", blink_rate)):
+        if not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
+            raise ValueError(f"{name} must be a non-negative number, got {value!r}.")
+    if blink_rate > 1:
+        raise ValueError(f"blink_rate must be at most 1, got {blink_rate!r}.")
+    return checked
+
+
+def _subject_labels(rng, domain, n_per, frames_per_segment):
+    """One subject's labels, each frame's segment, the segment count and the frame times.
+
+    Lab: labels constant per segment of ``frames_per_segment`` frames, one frame every 4 s.
+    Wild: a label and a segment per image, no times.
+    """
+    if domain == "lab":
+        frame = np.arange(n_per)
+        n_segments = -(-n_per // frames_per_segment)
+        segment_of_frame = frame // frames_per_segment
+        labels = _lab_labels(rng, n_segments)[segment_of_frame]
+        return labels, segment_of_frame, n_segments, 4.0 * frame
+    labels = rng.uniform(-1, 1, size=(n_per, 2))
+    return labels, np.arange(n_per), n_per, np.full(n_per, np.nan)
+
+
 def make_faces(
     n_subjects=10,
     n_samples_per_subject=100,
@@ -449,20 +487,17 @@ def make_faces(
     >>> "synthetic" in faces.DESCR
     True
     """
-    if domain not in _DOMAINS:
-        raise ValueError(f"domain must be one of {_DOMAINS}, got {domain!r}.")
-    n_subjects = _check_int(n_subjects, "n_subjects", 1)
-    n_per = _check_int(n_samples_per_subject, "n_samples_per_subject", 1)
-    size = _check_int(image_size, "image_size", MIN_IMAGE_SIZE)
-    frames_per_segment = _check_int(frames_per_segment, "frames_per_segment", 1)
-    offset_std = _check_pair(offset_std, "offset_std")
-    gain_std = _check_pair(gain_std, "gain_std")
-    for name, value in (("expression_noise", expression_noise), ("blink_rate", blink_rate)):
-        if not isinstance(value, numbers.Real) or not np.isfinite(value) or value < 0:
-            raise ValueError(f"{name} must be a non-negative number, got {value!r}.")
-    if blink_rate > 1:
-        raise ValueError(f"blink_rate must be at most 1, got {blink_rate!r}.")
-
+    n_subjects, n_per, size, frames_per_segment, offset_std, gain_std = _check_parameters(
+        domain,
+        n_subjects,
+        n_samples_per_subject,
+        image_size,
+        frames_per_segment,
+        offset_std,
+        gain_std,
+        expression_noise,
+        blink_rate,
+    )
     seed = int(check_random_state(random_state).randint(np.iinfo(np.int32).max))
     n = n_subjects * n_per
     images = np.empty((n, size, size, 3), dtype=np.uint8)
@@ -481,18 +516,11 @@ def make_faces(
         gains[subject] = np.exp(identity_rng.normal(0, 1, 2) * gain_std)
         setting = _make_setting(identity_rng, domain)
         rows = slice(subject * n_per, (subject + 1) * n_per)
-        if domain == "lab":
-            frame = np.arange(n_per)
-            n_segments = -(-n_per // frames_per_segment)
-            segment_of_frame = frame // frames_per_segment
-            labels[rows] = _lab_labels(frame_rng, n_segments)[segment_of_frame]
-            segments[rows] = segment_base + segment_of_frame
-            segment_base += n_segments
-            time_s[rows] = 4.0 * frame
-        else:
-            labels[rows] = frame_rng.uniform(-1, 1, size=(n_per, 2))
-            segments[rows] = segment_base + np.arange(n_per)
-            segment_base += n_per
+        labels[rows], segment_of_frame, n_segments, time_s[rows] = _subject_labels(
+            frame_rng, domain, n_per, frames_per_segment
+        )
+        segments[rows] = segment_base + segment_of_frame
+        segment_base += n_segments
         expressed = offsets[subject] + gains[subject] * labels[rows]
         expressed += frame_rng.normal(0, expression_noise, size=expressed.shape)
         expressed = np.clip(expressed, -1.2, 1.2)
