@@ -4,7 +4,7 @@ Prints:
 
 * GSx at the paper's per-fold scale (N=800 pool, K=720, d=9216 float32 conv features):
   seconds, and the speed-up over the literal transcription of Table 2's pseudocode (the
-  reference kept in tests/test_active.py), which runs at K=200 because it is slow, against
+  reference kept in tests/active/test_greedy.py), which runs at K=200 because it is slow, against
   GSx at K=200; also a bare loop of the same 720 matrix-vector products, the floor of any
   implementation with O(N) extra memory;
 * GSx on N=100000, K=1000, d=256: seconds and peak memory;
@@ -33,7 +33,7 @@ from sklearn_fer import AlexNetRegressor, DenseHeadRegressor
 from sklearn_fer.active import GreedySampler, MCDropoutSampler
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
-from tests.test_active import literal_gsx  # noqa: E402  (the reference transcription)
+from tests.active.test_greedy import literal_gsx  # noqa: E402  (the reference transcription)
 
 
 def best_of(fn, repeats):
