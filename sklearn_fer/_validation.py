@@ -5,12 +5,14 @@ from __future__ import annotations
 import numbers
 
 import numpy as np
+from sklearn.utils import check_scalar
 from torch.utils.data import Dataset
 
 from .nets import MIN_IMAGE_SIZE
 
 __all__ = [
     "check_images",
+    "check_number",
     "check_positive_int",
     "check_targets",
     "dataset_target_ndim",
@@ -165,8 +167,64 @@ def dataset_target_ndim(dataset):
     return int(np.ndim(item[1]))
 
 
+def check_number(value, name, kind, *, min_val=None, max_val=None, include_boundaries="both"):
+    """Check a numeric parameter with scikit-learn's ``check_scalar``, stricter about bools.
+
+    ``True`` is an int to Python and to ``check_scalar``, never a count or a rate here;
+    NaN and infinity are never a valid setting.
+
+    Parameters
+    ----------
+    value : object
+        The value to check.
+    name : str
+        Its name, for the message.
+    kind : {"int", "real"}
+        An integral count, or any real number.
+    min_val, max_val : number or None, default=None
+        Bounds (None: unbounded).
+    include_boundaries : {"both", "left", "right", "neither"}, default="both"
+        Whether the bounds are allowed values.
+
+    Returns
+    -------
+    int or float
+
+    Raises
+    ------
+    TypeError
+        ``value`` is a bool, or not a number of the kind asked for.
+    ValueError
+        ``value`` is NaN, infinite or out of range.
+
+    Examples
+    --------
+    >>> check_number(3, "n_iter", "int", min_val=1)
+    3
+    >>> check_number(True, "n_iter", "int", min_val=1)
+    Traceback (most recent call last):
+    ...
+    TypeError: n_iter must be an int, got the bool True.
+    """
+    if kind not in ("int", "real"):
+        raise ValueError(f"kind must be 'int' or 'real', got {kind!r}.")
+    expected = "an int" if kind == "int" else "a real number"
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be {expected}, got the bool {value!r}.")
+    target = numbers.Integral if kind == "int" else numbers.Real
+    if isinstance(value, numbers.Real) and not np.isfinite(value):
+        raise ValueError(f"{name} must be {expected} and finite, got {value!r}.")
+    check_scalar(
+        value,
+        name,
+        target,
+        min_val=min_val,
+        max_val=max_val,
+        include_boundaries=include_boundaries,
+    )
+    return int(value) if kind == "int" else float(value)
+
+
 def check_positive_int(value, name, *, minimum=1):
-    """Raise a clear error unless ``value`` is an int >= ``minimum``."""
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}.")
-    return int(value)
+    """Raise a clear error unless ``value`` is an int >= ``minimum``; return it as int."""
+    return check_number(value, name, "int", min_val=minimum)

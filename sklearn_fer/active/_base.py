@@ -7,15 +7,13 @@ label, modAL 0.4.1's convention, by calling its own ``select``.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 from scipy.sparse import issparse
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_array
 from sklearn.utils.validation import _num_samples
 
-from .._validation import is_dataset
+from .._validation import check_number, is_dataset
 
 
 def _n_samples(X):
@@ -27,16 +25,8 @@ def _n_samples(X):
 def _check_n_instances(n_instances, n_pool):
     if n_pool == 0:
         raise ValueError("X_pool is empty: there is nothing to select from.")
-    if (
-        not isinstance(n_instances, numbers.Integral)
-        or isinstance(n_instances, bool)
-        or not 1 <= n_instances <= n_pool
-    ):
-        raise ValueError(
-            f"n_instances must be an int between 1 and the pool size ({n_pool}), got "
-            f"{n_instances!r}."
-        )
-    return int(n_instances)
+    # The pool size is the upper bound: modAL asks for more than is left near the end.
+    return check_number(n_instances, "n_instances", "int", min_val=1, max_val=n_pool)
 
 
 def _check_pool(X, name="X_pool"):

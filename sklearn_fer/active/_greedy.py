@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from .._validation import check_number
 from ._base import _as_matrix, _check_n_instances, _check_pool, _n_samples, _QueryStrategy
 from ._greedy_selection import _greedy_selection
 from ._regression_function import _outputs
@@ -30,15 +31,22 @@ class GreedySampler(_QueryStrategy):
     ``f`` is the estimator's ``predict`` when it is fitted, else that of a clone after
     ``initialize()``: for :class:`~sklearn_fer.DenseHeadRegressor` the pre-trained net.
 
-    Cost: O(N K d) time, one float32 matrix-vector product per pick on a centred copy of
-    the pool with float64 accumulation; whenever that arithmetic could not tell the best
-    two candidates apart, they are compared again in float64 from the original rows, so
-    near-ties are decided as exact arithmetic would. Never an N x N matrix.
+    Cost: distances between inputs come from float32 dot products (float64
+    accumulation); whenever that arithmetic could not tell the best candidates apart,
+    they are compared again in float64 from the original rows, so near-ties are decided
+    as exact arithmetic would and both routes below pick the same rows. While the N x N
+    Gram matrix fits ``max_gram_mib`` and the selection is at least a thirty-second of the
+    pool, one matrix product computes every dot product up front (O(N^2 d), near the
+    machine's peak) and each pick costs O(N); otherwise each pick streams over the pool
+    with one matrix-vector product (O(N K d) time, O(N) extra memory).
 
     Parameters
     ----------
     space : {"x", "y", "xy"}, default="x"
         Where distances are measured.
+    max_gram_mib : float, default=256
+        Largest N x N Gram matrix, in MiB, that GSx and iGS may hold (float32 features:
+        N = 8192 at 256 MiB). 0 always streams over the pool.
     random_state : None
         Unused: greedy sampling is deterministic. Accepted so that every sampler takes the
         same arguments (in a grid over samplers, for instance).
@@ -66,8 +74,9 @@ class GreedySampler(_QueryStrategy):
     array([2, 3, 0])
     """
 
-    def __init__(self, space="x", *, random_state=None):
+    def __init__(self, space="x", *, max_gram_mib=256, random_state=None):
         self.space = space
+        self.max_gram_mib = max_gram_mib
         self.random_state = random_state
 
     @property
@@ -95,6 +104,7 @@ class GreedySampler(_QueryStrategy):
         """
         if self.space not in _SPACES:
             raise ValueError(f"space must be one of {_SPACES}, got {self.space!r}.")
+        max_gram_mib = check_number(self.max_gram_mib, "max_gram_mib", "real", min_val=0.0)
         n_instances = _check_n_instances(n_instances, _n_samples(X_pool))
         has_labeled = X_labeled is not None and _n_samples(X_labeled) > 0
         features = labeled_features = outputs = labeled_outputs = None
@@ -121,6 +131,7 @@ class GreedySampler(_QueryStrategy):
             outputs=outputs,
             labeled_features=labeled_features,
             labeled_outputs=labeled_outputs,
+            max_gram_bytes=max_gram_mib * 2**20,
         )
 
 

@@ -1,9 +1,15 @@
 """The engine behind :class:`GreedySampler`: greedy max-min selection, fast and exact.
 
-One float32 matrix-vector product per pick with float64 accumulation and an error
+Distances come from float32 dot products (the pool's own precision) with an error
 bound; candidates the bound cannot separate are compared again in float64 from the
 original rows, so every pick is the one exact arithmetic would make (ties to the lowest
-index).
+index). Two routes give the dot products, with the same picks:
+
+* the **Gram route**: one N x N matrix product up front (a matrix multiply runs near the
+  machine's peak), then O(N) work per pick; used while the N x N matrix fits a memory
+  budget and the selection is long enough to repay it;
+* the **streaming route**: one matrix-vector product over the pool per pick, O(N) extra
+  memory, for pools whose N x N matrix does not fit.
 """
 
 from __future__ import annotations
@@ -14,29 +20,37 @@ import numpy as np
 
 
 class _SquaredDistances:
-    """Squared Euclidean distances from pool rows to a point, fast and with an error bound.
+    """Squared Euclidean distances between pool rows, fast and with an error bound.
 
-    One matrix-vector product per point, in the pool's own precision (float32 for conv
-    features), on the pool itself (no copy: O(N) extra memory, never an N x N matrix),
-    accumulated in float64 as |a|^2 + |b|^2 - 2ab. :meth:`exact` recomputes distances in
-    float64 from the rows when the error bound cannot separate two candidates.
+    Dot products in the pool's own precision (float32 for conv features), accumulated in
+    float64 as |a|^2 + |b|^2 - 2ab: from the N x N Gram matrix when ``gram`` is True,
+    else one matrix-vector product per point on the pool itself (no copy, O(N) extra
+    memory). :meth:`exact` recomputes distances in float64 from the rows when the error
+    bound cannot separate two candidates.
     """
 
-    def __init__(self, Z):
+    def __init__(self, Z, *, gram=False):
         if Z.dtype not in (np.float32, np.float64):
             Z = Z.astype(np.float64)
         self.Z = Z
         self.norms = np.einsum("ij,ij->i", Z, Z, dtype=np.float64)
         unit = float(np.finfo(Z.dtype).eps) / 2
-        # Rounding of a dot product relative to |a| |b|: BLAS's blocked sums stayed under
-        # 8 u at d = 9216 and 3 u at d = 16 on random and ReLU-like data, far below the
-        # worst case d u that would send nearly every pick to the float64 re-check; this
-        # bound keeps a margin of 6x to 14x over those measurements.
-        self.tau = unit * (16 + math.sqrt(Z.shape[1]))
+        root_d = math.sqrt(Z.shape[1])
+        # Rounding of a dot product relative to |a| |b|. Matrix-vector products (BLAS's
+        # blocked sums) stayed under 8 u at d = 9216 and 3 u at d = 16 on random and
+        # ReLU-like data, far below the worst case d u that would send nearly every pick
+        # to the float64 re-check; this bound keeps a margin of 6x to 14x over those.
+        self.tau = unit * (16 + root_d)
+        # Matrix-matrix products accumulate differently: up to 19 u at d = 256 on data
+        # with a large common offset (OpenBLAS and torch, d from 2 to 9216 measured),
+        # hence a wider bound, with a margin of at least 2.5x over those measurements.
+        self.tau_gemm = unit * (16 + 2 * root_d)
         self.unit64 = float(np.finfo(np.float64).eps)
+        self.gram = Z @ Z.T if gram else None
 
-    def _bound(self, norms_a, norms_b):
-        return self.tau * np.sqrt(norms_a * norms_b) + 4 * self.unit64 * (norms_a + norms_b)
+    def _bound(self, norms_a, norms_b, tau=None):
+        tau = self.tau if tau is None else tau
+        return tau * np.sqrt(norms_a * norms_b) + 4 * self.unit64 * (norms_a + norms_b)
 
     def to_point(self, z, norm=None):
         """Approximate squared distances of all rows to ``z``, and their error bound."""
@@ -57,7 +71,16 @@ class _SquaredDistances:
         norms = np.einsum("ij,ij->i", block, block, dtype=np.float64)
         dots = (self.Z @ block.T).astype(np.float64)
         distances = np.maximum(self.norms[:, None] + norms[None, :] - 2.0 * dots, 0.0)
-        return distances, self._bound(self.norms[:, None], norms[None, :])
+        return distances, self._bound(self.norms[:, None], norms[None, :], self.tau_gemm)
+
+    def to_row(self, i):
+        """Approximate squared distances of all rows to pool row ``i``, from the Gram matrix."""
+        distances = self.gram[i].astype(np.float64)
+        distances *= -2.0
+        distances += self.norms
+        distances += self.norms[i]
+        np.maximum(distances, 0.0, out=distances)
+        return distances, self._bound(self.norms, self.norms[i], self.tau_gemm)
 
     def exact_to_centre(self, centre, rows, chunk=1024):
         """Squared distances, in float64, of the given rows to ``centre``."""
@@ -96,11 +119,11 @@ class _Greedy:
     whole selected set otherwise.
     """
 
-    def __init__(self, space, features, outputs, labeled_features, labeled_outputs):
+    def __init__(self, space, features, outputs, labeled_features, labeled_outputs, *, gram=False):
         self.space = space
         self.use_x, self.use_y = space in ("x", "xy"), space in ("y", "xy")
         self.features, self.outputs = features, outputs
-        self.distances = _SquaredDistances(features) if self.use_x else None
+        self.distances = _SquaredDistances(features, gram=gram) if self.use_x else None
         n = len(features if self.use_x else outputs)
         self.best = np.full(n, np.inf)
         self.second = np.full(n, np.inf)
@@ -140,12 +163,15 @@ class _Greedy:
         self.arg[better] = position
         np.maximum(self.bound, errors, out=self.bound)
 
-    def add(self, x_point, y_point, position, norm=None):
-        """Fold the criterion to a newly selected row into the state."""
+    def add(self, x_point, y_point, position, norm=None, index=None):
+        """Fold the criterion to a newly selected row (pool row ``index``, if it is one)."""
         if self.space == "y":
             self._merge(_squared_to(self.outputs, y_point), 0.0, position)
             return
-        dx, ex = self.distances.to_point(x_point, norm)
+        if index is not None and self.distances.gram is not None:
+            dx, ex = self.distances.to_row(index)
+        else:
+            dx, ex = self.distances.to_point(x_point, norm)
         if self.space == "x":
             self._merge(dx, ex, position)
         else:
@@ -218,12 +244,36 @@ class _Greedy:
             self.outputs[index] if self.use_y else None,
             position,
             norm=self.distances.norms[index] if self.use_x else None,
+            index=index,
         )
         self.best[index] = -np.inf
 
 
+#: Default memory budget of the Gram route, in bytes (an N x N float32 matrix of 256 MiB
+#: holds N = 8192).
+GRAM_BUDGET = 256 * 2**20
+
+#: The Gram route pays for itself once a selection has at least this share of the pool:
+#: at N=800, d=9216 the product costs about as much as 26 matrix-vector products on these
+#: machines (benchmarks/bench_sampling.py), a thirtieth of the pool; for pools that fit in
+#: cache, matrix-vector products are cheaper and the two routes cost about the same there.
+GRAM_MIN_SHARE = 1 / 32
+
+
+def use_gram_route(n_pool, n_select, itemsize, max_bytes=GRAM_BUDGET):
+    """Whether the Gram route is chosen: it fits ``max_bytes`` and would be repaid."""
+    return n_pool * n_pool * itemsize <= max_bytes and n_select >= GRAM_MIN_SHARE * n_pool
+
+
 def _greedy_selection(
-    n_select, *, space, features=None, outputs=None, labeled_features=None, labeled_outputs=None
+    n_select,
+    *,
+    space,
+    features=None,
+    outputs=None,
+    labeled_features=None,
+    labeled_outputs=None,
+    max_gram_bytes=GRAM_BUDGET,
 ):
     """Indices of the pool rows greedy sampling picks, in the order it picks them.
 
@@ -240,12 +290,18 @@ def _greedy_selection(
     labeled_features, labeled_outputs : ndarray, optional
         Rows already labelled (and their outputs): the selected set starts with them and no
         centroid step is taken.
+    max_gram_bytes : int, default=GRAM_BUDGET
+        Largest N x N Gram matrix the feature distances may use (see
+        :func:`use_gram_route`); 0 always streams over the pool.
 
     Returns
     -------
     indices : ndarray of int
     """
-    state = _Greedy(space, features, outputs, labeled_features, labeled_outputs)
+    gram = features is not None and use_gram_route(
+        len(features), n_select, 4 if features.dtype == np.float32 else 8, max_gram_bytes
+    )
+    state = _Greedy(space, features, outputs, labeled_features, labeled_outputs, gram=gram)
     if state.n_labeled:
         state.add_labeled()
     else:

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 import torch
 
 from .._random import draw_seed, torch_rng
-from .._validation import is_dataset
+from .._validation import check_number, is_dataset
 from ._base import _check_n_instances, _check_pool, _n_samples, _QueryStrategy
 from ._regression_function import _torch_module
 
@@ -64,12 +62,9 @@ def mc_dropout_predictions(estimator, X, *, n_iter=50, p=0.5, batch_size=1024, r
     >>> passes.shape, bool(passes.std(axis=0).max() > 0)
     ((10, 3, 1), True)
     """
-    if not isinstance(n_iter, numbers.Integral) or isinstance(n_iter, bool) or n_iter < 1:
-        raise ValueError(f"n_iter must be an int >= 1, got {n_iter!r}.")
-    if not isinstance(p, numbers.Real) or isinstance(p, bool) or not 0.0 <= p < 1.0:
-        raise ValueError(f"p must be a dropout probability in [0, 1), got {p!r}.")
-    if not isinstance(batch_size, numbers.Integral) or batch_size < 1:
-        raise ValueError(f"batch_size must be an int >= 1, got {batch_size!r}.")
+    n_iter = check_number(n_iter, "n_iter", "int", min_val=1)
+    p = check_number(p, "p", "real", min_val=0.0, max_val=1.0, include_boundaries="left")
+    batch_size = check_number(batch_size, "batch_size", "int", min_val=1)
     estimator, module = _torch_module(estimator, "MCDUE")
     dropouts = [m for m in module.modules() if isinstance(m, _DROPOUT_TYPES)]
     if not dropouts:

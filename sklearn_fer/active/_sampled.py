@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
 from sklearn.utils import _safe_indexing
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
+from .._validation import check_number
 from ._base import _indexable, _n_samples
 
 
@@ -69,14 +69,7 @@ class SampledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         self.fraction = fraction
 
     def _check_fraction(self):
-        fraction = self.fraction
-        if (
-            not isinstance(fraction, numbers.Real)
-            or isinstance(fraction, bool)
-            or not 0.0 <= fraction <= 1.0
-        ):
-            raise ValueError(f"fraction must be a number in [0, 1], got {fraction!r}.")
-        return float(fraction)
+        return check_number(self.fraction, "fraction", "real", min_val=0.0, max_val=1.0)
 
     def fit(self, X, y, **fit_params):
         """Pick ``ceil(fraction * n)`` rows with the sampler and fit a clone on them.

@@ -6,6 +6,7 @@ from sklearn.base import BaseEstimator, RegressorMixin
 from sklearn.linear_model import LinearRegression
 
 from sklearn_fer.active import GreedySampler
+from sklearn_fer.active import _greedy_selection as greedy_selection
 
 # The paper's pseudocode, transcribed line by line (Tables 2 and 3).
 # Kept deliberately naive: lists U and L, nested loops, Euclidean distances. The only
@@ -122,8 +123,23 @@ def pool(request):
     return X, f, labeled
 
 
+@pytest.fixture(params=["gram", "streaming"])
+def route(request, monkeypatch):
+    """Force one of the two ways feature distances are computed; both must pick alike."""
+    calls = []
+
+    def forced(*args, **kwargs):
+        calls.append(args)
+        return request.param == "gram"
+
+    monkeypatch.setattr(greedy_selection, "use_gram_route", forced)
+    yield request.param
+    # Every selection in a test using this fixture measured feature distances.
+    assert calls, "the route was never chosen: the test did not exercise it"
+
+
 @pytest.mark.parametrize("K", [1, 7, 40])
-def test_gsx_equals_the_pseudocode(pool, K):
+def test_gsx_equals_the_pseudocode(pool, K, route):
     X, _, _ = pool
     assert GreedySampler("x").select(X, K).tolist() == literal_gsx(X, K)
 
@@ -135,7 +151,7 @@ def test_gsy_equals_the_pseudocode(pool, K):
 
 
 @pytest.mark.parametrize("K", [1, 7, 40])
-def test_igs_equals_the_pseudocode(pool, K):
+def test_igs_equals_the_pseudocode(pool, K, route):
     X, f, _ = pool
     assert GreedySampler("xy").select(X, K, estimator=f).tolist() == literal_igs(X, K, f)
 
@@ -154,6 +170,61 @@ def test_already_labelled_rows_start_the_selected_set(pool, space):
     assert got.tolist() != cold.tolist()
 
 
+@pytest.mark.parametrize("space", ["x", "xy"])
+def test_labelled_rows_and_ties_on_both_routes(pool, space, route):
+    X, f, labeled = pool
+    literal = literal_gsx if space == "x" else lambda *a: literal_igs(a[0], a[1], f, *a[2:])
+    got = GreedySampler(space).select(X, 10, estimator=f, X_labeled=labeled)
+    assert got.tolist() == literal(X, 10, labeled)
+    ties = np.random.default_rng(0).integers(0, 3, size=(30, 2)).astype(float)
+    assert GreedySampler("x").select(ties, 30).tolist() == literal_gsx(ties, 30)
+
+
+def test_gram_route_is_chosen_by_memory_and_selection_length():
+    mib = 2**20
+    # 800 x 800 float32 is 2.4 MiB: chosen for a long selection, not for a short one.
+    assert greedy_selection.use_gram_route(800, 720, 4, 256 * mib)
+    assert not greedy_selection.use_gram_route(800, 20, 4, 256 * mib)
+    # 9000 x 9000 float32 is 309 MiB: over the default budget, under a larger one.
+    assert not greedy_selection.use_gram_route(9000, 9000, 4, 256 * mib)
+    assert greedy_selection.use_gram_route(9000, 9000, 4, 310 * mib)
+    # float64 features need twice the memory.
+    assert greedy_selection.use_gram_route(5000, 5000, 4, 96 * mib)
+    assert not greedy_selection.use_gram_route(5000, 5000, 8, 96 * mib)
+
+
+@pytest.mark.parametrize("max_gram_mib, uses_gram", [(256, True), (0, False), (2.0, False)])
+def test_max_gram_mib_bounds_the_matrix_held(monkeypatch, max_gram_mib, uses_gram):
+    held = []
+    original = greedy_selection._SquaredDistances.__init__
+
+    def spy(self, Z, *, gram=False):
+        original(self, Z, gram=gram)
+        held.append(None if self.gram is None else self.gram.nbytes)
+
+    monkeypatch.setattr(greedy_selection._SquaredDistances, "__init__", spy)
+    X = np.random.default_rng(0).normal(size=(1000, 8)).astype(np.float32)  # Gram: 3.8 MiB
+    picks = GreedySampler("x", max_gram_mib=max_gram_mib).select(X, 200)
+    assert (held[0] is not None) == uses_gram
+    if uses_gram:
+        assert held[0] <= max_gram_mib * 2**20
+    assert picks.tolist() == GreedySampler("x", max_gram_mib=0).select(X, 200).tolist()
+
+
+@pytest.mark.parametrize(
+    "value, error, match",
+    [
+        (-1, ValueError, r"max_gram_mib == -1, must be >= 0.0"),
+        (True, TypeError, r"max_gram_mib must be a real number, got the bool True"),
+        (np.inf, ValueError, r"max_gram_mib must be a real number and finite, got inf"),
+        ("big", TypeError, r"max_gram_mib must be an instance of float, not str"),
+    ],
+)
+def test_bad_max_gram_mib(value, error, match):
+    with pytest.raises(error, match=match):
+        GreedySampler("x", max_gram_mib=value).select(np.zeros((4, 2)), 2)
+
+
 def test_ties_go_to_the_lowest_index():
     rng = np.random.default_rng(0)
     X = rng.integers(0, 3, size=(30, 2)).astype(float)  # many duplicates and equal distances
@@ -162,7 +233,7 @@ def test_ties_go_to_the_lowest_index():
     assert GreedySampler("y").select(X, 12, estimator=f).tolist() == literal_gsy(X, 12, f)
 
 
-def test_float32_conv_like_features_match_float64_arithmetic():
+def test_float32_conv_like_features_match_float64_arithmetic(route):
     # High-dimensional non-negative features, where float32 dot products lose most: the
     # selection equals the pseudocode run in float64.
     rng = np.random.default_rng(3)
@@ -185,7 +256,7 @@ def _naive_float32_gsx(X, K):
     return order
 
 
-def test_precision_loss_of_float32_is_caught_and_decided_in_float64():
+def test_precision_loss_of_float32_is_caught_and_decided_in_float64(route):
     # Rows far from the origin: in float32, |a|^2 + |b|^2 - 2ab cancels catastrophically
     # and a naive implementation picks other rows; the sampler re-checks in float64.
     rng = np.random.default_rng(0)

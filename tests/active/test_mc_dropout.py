@@ -86,9 +86,18 @@ def test_mcdue_on_a_net_without_dropout():
         MCDropoutSampler(n_iter=2).select(np.zeros((4, 3), np.float32), 1, estimator=net)
 
 
-@pytest.mark.parametrize("kwargs, match", [({"n_iter": 0}, "n_iter"), ({"p": 1.0}, "p must")])
-def test_mcdue_bad_parameters(tiny_pretrained, features, kwargs, match):
-    with pytest.raises(ValueError, match=match):
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"n_iter": 0}, ValueError, r"n_iter == 0, must be >= 1"),
+        ({"n_iter": True}, TypeError, r"n_iter must be an int, got the bool True"),
+        ({"p": 1.0}, ValueError, r"p == 1.0, must be < 1.0"),
+        ({"p": -0.5}, ValueError, r"p == -0.5, must be >= 0.0"),
+        ({"batch_size": 0}, ValueError, r"batch_size == 0, must be >= 1"),
+    ],
+)
+def test_mcdue_bad_parameters(tiny_pretrained, features, kwargs, error, match):
+    with pytest.raises(error, match=match):
         MCDropoutSampler(**kwargs).select(
             features, 1, estimator=DenseHeadRegressor(tiny_pretrained)
         )

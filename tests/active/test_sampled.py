@@ -71,10 +71,20 @@ def test_grid_search_over_fraction_and_sampler(tiny_pretrained, features, target
     assert np.all(np.isfinite(grid.cv_results_["mean_test_score"]))
 
 
-@pytest.mark.parametrize("fraction", [-0.1, 1.5, np.nan, "half", None])
-def test_fraction_outside_0_1(fraction):
+@pytest.mark.parametrize(
+    "fraction, error, match",
+    [
+        (-0.1, ValueError, r"fraction == -0.1, must be >= 0.0"),
+        (1.5, ValueError, r"fraction == 1.5, must be <= 1.0"),
+        (np.nan, ValueError, r"fraction must be a real number and finite, got nan"),
+        (True, TypeError, r"fraction must be a real number, got the bool True"),
+        ("half", TypeError, r"fraction must be an instance of float, not str"),
+        (None, TypeError, r"fraction must be an instance of float, not NoneType"),
+    ],
+)
+def test_fraction_outside_0_1(fraction, error, match):
     model = SampledRegressor(LinearRegression(), RandomSampler(0), fraction=fraction)
-    with pytest.raises(ValueError, match="fraction must be a number in"):
+    with pytest.raises(error, match=match):
         model.fit(np.zeros((4, 2)), np.zeros(4))
 
 

@@ -80,13 +80,23 @@ def test_mc_dropout_regressor_feeds_modal_max_std_sampling(tiny_pretrained, feat
     assert learner.estimator.estimator_.initialized_
 
 
-@pytest.mark.parametrize("n_instances", [0, -1, 11, 2.0, True])
+@pytest.mark.parametrize(
+    "n_instances, error, match",
+    [
+        (0, ValueError, r"n_instances == 0, must be >= 1"),
+        (-1, ValueError, r"n_instances == -1, must be >= 1"),
+        (11, ValueError, r"n_instances == 11, must be <= 10"),  # the pool's size
+        (2.0, TypeError, r"n_instances must be an instance of int, not float"),
+        (True, TypeError, r"n_instances must be an int, got the bool True"),
+        ("3", TypeError, r"n_instances must be an instance of int, not str"),
+    ],
+)
 @pytest.mark.parametrize(
     "sampler", [GreedySampler("x"), RandomSampler(0), MCDropoutSampler(n_iter=2)], ids=type
 )
-def test_bad_n_instances(sampler, n_instances, tiny_pretrained):
+def test_bad_n_instances(sampler, n_instances, error, match, tiny_pretrained):
     X = np.zeros((10, 9216), np.float32)
-    with pytest.raises(ValueError, match=r"n_instances must be an int between 1 and the pool"):
+    with pytest.raises(error, match=match):
         sampler.select(X, n_instances, estimator=DenseHeadRegressor(tiny_pretrained))
 
 
