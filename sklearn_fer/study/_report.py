@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import numpy as np
 import pandas as pd
 import torch
 
@@ -26,22 +25,11 @@ SYNTHETIC_NOTICE = (
 )
 
 
-def markdown_table(frame, floats="{:.3f}"):
-    """A DataFrame as a GitHub-flavoured markdown table; NaN as an empty cell."""
-    columns = list(frame.columns)
-    lines = [
-        "| " + " | ".join(str(c) for c in columns) + " |",
-        "|" + "|".join("---" for _ in columns) + "|",
-    ]
-    for _, row in frame.iterrows():
-        cells = []
-        for value in row:
-            if isinstance(value, float):
-                cells.append("" if np.isnan(value) else floats.format(value))
-            else:
-                cells.append(str(value))
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines)
+def markdown_table(frame, floatfmt=".3f"):
+    """A DataFrame as a GitHub-flavoured markdown table (pandas' ``to_markdown``, through
+    tabulate); NaN and None as empty cells."""
+    cells = frame.astype(object).where(frame.notna(), None)
+    return cells.to_markdown(index=False, floatfmt=floatfmt, missingval="")
 
 
 def format_seconds(seconds):
@@ -65,9 +53,9 @@ class Report:
     >>> print(report.text())
     ## Results
     <BLANKLINE>
-    | condition | rmse |
-    |---|---|
-    | transfer_0 | 0.123 |
+    | condition   |   rmse |
+    |:------------|-------:|
+    | transfer_0  |  0.123 |
     <BLANKLINE>
     """
 
@@ -82,9 +70,9 @@ class Report:
         """A paragraph of markdown text."""
         self.blocks.append(text)
 
-    def table(self, frame, floats="{:.3f}"):
-        """A DataFrame as a table (floats formatted with ``floats``)."""
-        self.blocks.append(markdown_table(frame, floats))
+    def table(self, frame, floatfmt=".3f"):
+        """A DataFrame as a table (floats formatted with ``floatfmt``)."""
+        self.blocks.append(markdown_table(frame, floatfmt))
 
     def figure(self, name):
         """The study's figure ``name`` (written beside the report as ``<name>.png``)."""

@@ -3,6 +3,7 @@ reproduce() with the same output folder rules, results.csv, figures, report and 
 as the paper's study, and uses the evaluation layer's runner and cache."""
 
 import dataclasses
+import re
 
 import numpy as np
 import pandas as pd
@@ -108,10 +109,11 @@ def test_a_registered_study_runs_through_reproduce(registered, tmp_path):
     assert report.startswith("# Training-mean baseline (smoke profile)")
     assert "**These results come from synthetic data.**" in report
     assert "No real data was involved." in report
-    assert "| folds | 5 | 2 | a test |" in report  # the departures table
+    departure = r"\| folds\s*\|\s*5\s*\|\s*2\s*\|\s*a test\s*\|"
+    assert re.search(departure, report)  # the departures table
     assert "## Mean RMSE" in report
     for stage in ("data", "baseline", "total"):
-        assert f"| {stage} |" in report  # the timing table
+        assert re.search(rf"\| {stage}\s*\| \d+ s", report)  # the timing table
 
 
 def test_a_registered_study_resumes_and_guards_its_folder(registered, tmp_path):
