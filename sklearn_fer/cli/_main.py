@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 
+from .. import __version__
 from . import _predict, _reproduce
 
 COMMANDS = (_reproduce, _predict)
@@ -13,6 +14,9 @@ def _parser():
     parser = argparse.ArgumentParser(
         prog="sklearn-fer",
         description="Personalised facial emotion recognition (Rescigno et al. 2020).",
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}", help="show the version"
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:

@@ -19,9 +19,16 @@ def add_parser(commands):
     )
     parser.add_argument("video", type=Path, help="video file")
     parser.add_argument("--model", type=Path, required=True, help="model folder")
-    parser.add_argument("--every-seconds", type=positive_float, default=4.0)
+    parser.add_argument(
+        "--every-seconds",
+        type=positive_float,
+        default=4.0,
+        help="seconds between sampled frames (default: 4, the paper's)",
+    )
     parser.add_argument("--out", type=Path, help="CSV file (default: standard output)")
-    parser.add_argument("--device", default="cpu")
+    parser.add_argument(
+        "--device", default="cpu", help="torch device: cpu (default), cuda or cuda:N"
+    )
     parser.set_defaults(run=run)
 
 

@@ -52,7 +52,12 @@ def add_parser(commands):
     parser.add_argument(
         "--device", default="cpu", help="torch device: cpu (default), cuda or cuda:N"
     )
-    parser.add_argument("--seed", type=non_negative_int, default=0)
+    parser.add_argument(
+        "--seed",
+        type=non_negative_int,
+        default=0,
+        help="every random choice of the study derives from it (default: 0)",
+    )
     parser.add_argument(
         "--group-folds",
         action="store_true",
