@@ -54,13 +54,15 @@ def plot_transfer(results, *, metric="rmse", title=None, ax=None):
     results : pandas.DataFrame
         Rows from :func:`~sklearn_fer.evaluation.evaluate_transfer`.
     metric : str, default="rmse"
+        The metric column to plot.
     title : str or None, default=None
+        Axes title (default: the number of subjects).
     ax : matplotlib Axes or None, default=None
         Where to draw; None makes a new figure.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    ax : matplotlib Axes
 
     Examples
     --------
@@ -69,8 +71,8 @@ def plot_transfer(results, *, metric="rmse", title=None, ax=None):
     ...                      "condition": ["no_transfer", "transfer_0", "transfer_100"] * 2,
     ...                      "fraction": [1.0, 0.0, 1.0] * 2, "subject": [1, 1, 1, 2, 2, 2],
     ...                      "rmse": [0.4, 0.2, 0.1, 0.5, 0.3, 0.1]})
-    >>> figure = plot_transfer(rows)
-    >>> [t.get_text() for t in figure.axes[0].get_xticklabels()]
+    >>> ax = plot_transfer(rows)
+    >>> [t.get_text() for t in ax.get_xticklabels()]
     ['valence']
     """
     plt = _pyplot()
@@ -79,9 +81,7 @@ def plot_transfer(results, *, metric="rmse", title=None, ax=None):
     targets = _targets(rows)
     conditions = [c for c in CONDITIONS if c in set(rows["condition"])]
     if ax is None:
-        figure, ax = plt.subplots(figsize=(1.8 + 2.2 * len(targets), 4.2))
-    else:
-        figure = ax.figure
+        _, ax = plt.subplots(figsize=(1.8 + 2.2 * len(targets), 4.2), layout="constrained")
     width = 0.8 / len(conditions)
     x = np.arange(len(targets))
     for i, condition in enumerate(conditions):
@@ -106,29 +106,61 @@ def plot_transfer(results, *, metric="rmse", title=None, ax=None):
     ax.legend(frameon=False)
     ax.set_ylim(bottom=0)
     ax.grid(axis="y", alpha=0.3)
-    figure.tight_layout()
-    return figure
+    return ax
 
 
-def plot_sampling(results, *, metric="rmse", title=None, reference=None):
+def _sampling_axes(ax, n_targets):
+    """One Axes per target: the caller's, or a new row of panels."""
+    if ax is None:
+        figure, axes = _pyplot().subplots(
+            1, n_targets, figsize=(5.2 * n_targets, 4.2), squeeze=False, layout="constrained"
+        )
+        return figure, list(axes[0])
+    axes = list(np.atleast_1d(np.asarray(ax, dtype=object)).ravel())
+    if len(axes) != n_targets:
+        raise ValueError(
+            f"ax must hold one Axes per target ({n_targets}: one panel each), got {len(axes)}."
+        )
+    return axes[0].figure, axes
+
+
+def _draw_curve(ax, curve, metric, label, marker):
+    """One sampler's mean curve, with a band of one standard deviation across subjects."""
+    curve = curve.sort_values("fraction")
+    x = curve["fraction"].to_numpy() * 100
+    mean = curve[f"{metric}_mean"].to_numpy()
+    spread = np.nan_to_num(curve[f"{metric}_std"].to_numpy())
+    (line,) = ax.plot(x, mean, marker=marker, markersize=4, label=label)
+    ax.fill_between(x, mean - spread, mean + spread, color=line.get_color(), alpha=0.12, lw=0)
+
+
+def plot_sampling(results, *, metric="rmse", title=None, reference=None, ax=None):
     """Fig. 6: mean RMSE across subjects against the labelled fraction, per sampler.
 
-    One panel per target; a dashed line marks *Transfer 100%* (fine-tuning on the whole
-    training fold) when ``reference`` holds transfer results.
+    One panel per target, each with its own y-axis (valence and arousal errors differ in
+    scale); a band around each sampler's curve spans one standard deviation across
+    subjects, and a dashed line marks *Transfer 100%* (fine-tuning on the whole training
+    fold) when ``reference`` holds transfer results.
 
     Parameters
     ----------
     results : pandas.DataFrame
         Rows from :func:`~sklearn_fer.evaluation.sampling_curve`.
     metric : str, default="rmse"
+        The metric column to plot.
     title : str or None, default=None
+        Figure title.
     reference : pandas.DataFrame or None, default=None
         Rows from :func:`~sklearn_fer.evaluation.evaluate_transfer` (or ``results`` itself
         when it holds both studies).
+    ax : matplotlib Axes, sequence of Axes or None, default=None
+        One Axes per target (in the order valence, arousal, then any other); None makes a
+        new figure with one panel per target.
 
     Returns
     -------
-    matplotlib.figure.Figure
+    axes : ndarray of matplotlib Axes
+        One per target.
 
     Examples
     --------
@@ -137,11 +169,10 @@ def plot_sampling(results, *, metric="rmse", title=None, reference=None):
     ...                      "sampler": ["random", "random", "gsx", "gsx"],
     ...                      "fraction": [0.1, 0.5, 0.1, 0.5], "target": "arousal",
     ...                      "subject": 1, "rmse": [0.3, 0.2, 0.25, 0.2]})
-    >>> figure = plot_sampling(rows)
-    >>> figure.axes[0].get_title()
-    'arousal'
+    >>> axes = plot_sampling(rows)
+    >>> [a.get_title() for a in axes]
+    ['arousal']
     """
-    plt = _pyplot()
     rows = _check(results, "sampling")
     table = summarize(rows, metrics=[metric])
     targets = _targets(rows)
@@ -150,46 +181,25 @@ def plot_sampling(results, *, metric="rmse", title=None, reference=None):
     full = None
     if "study" in reference.columns and (reference["study"] == "transfer").any():
         full = summarize(reference[reference["condition"] == "transfer_100"], metrics=[metric])
-    figure, axes = plt.subplots(
-        1, len(targets), figsize=(5.2 * len(targets), 4.2), squeeze=False, sharey=True
-    )
-    for ax, target in zip(axes[0], targets):
+    figure, axes = _sampling_axes(ax, len(targets))
+    for panel, target in zip(axes, targets):
         for i, sampler in enumerate(samplers):
             curve = table[(table["target"] == target) & (table["sampler"] == sampler)]
-            curve = curve.sort_values("fraction")
-            x = curve["fraction"].to_numpy() * 100
-            # Error bars of the samplers side by side rather than on top of each other.
-            shift = (i - (len(samplers) - 1) / 2) * 0.6
-            (line,) = ax.plot(
-                x,
-                curve[f"{metric}_mean"],
-                marker=_MARKERS[i % 8],
-                label=_SAMPLER_LABELS.get(sampler, sampler),
+            label = _SAMPLER_LABELS.get(sampler, sampler)
+            _draw_curve(panel, curve, metric, label, _MARKERS[i % len(_MARKERS)])
+        match = full[full["target"] == target] if full is not None else ()
+        if len(match):
+            panel.axhline(
+                float(match[f"{metric}_mean"].iloc[0]),
+                linestyle="--",
+                color="black",
+                label="Transfer 100%",
             )
-            ax.errorbar(
-                x + shift,
-                curve[f"{metric}_mean"],
-                yerr=np.nan_to_num(curve[f"{metric}_std"]),
-                fmt="none",
-                ecolor=line.get_color(),
-                alpha=0.45,
-                capsize=2,
-            )
-        if full is not None:
-            match = full[full["target"] == target]
-            if len(match):
-                ax.axhline(
-                    float(match[f"{metric}_mean"].iloc[0]),
-                    linestyle="--",
-                    color="black",
-                    label="Transfer 100%",
-                )
-        ax.set_title(target)
-        ax.set_xlabel("labelled share of the training fold (%)")
-        ax.grid(alpha=0.3)
-    axes[0][0].set_ylabel(f"{metric.upper()} (mean across subjects, ± std)")
-    axes[0][-1].legend(frameon=False)
+        panel.set_title(target)
+        panel.set_xlabel("labelled share of the training fold (%)")
+        panel.set_ylabel(f"{metric.upper()} (mean across subjects, band ± std)")
+        panel.grid(alpha=0.3)
+    axes[-1].legend(frameon=False)
     if title:
         figure.suptitle(title)
-    figure.tight_layout()
-    return figure
+    return np.asarray(axes, dtype=object)

@@ -56,8 +56,7 @@ def _sampling_rows():
 
 
 def test_transfer_figure_shows_the_means_with_subject_error_bars():
-    figure = plot_transfer(_transfer_rows())
-    ax = figure.axes[0]
+    ax = plot_transfer(_transfer_rows())
     heights = sorted(round(p.get_height(), 3) for p in ax.patches)
     # 2 targets x 3 conditions; each the mean over subjects 0.0, 0.1, 0.05 offsets.
     assert heights == sorted([0.45, 0.45, 0.35, 0.35, 0.15, 0.15])
@@ -71,9 +70,9 @@ def test_transfer_figure_shows_the_means_with_subject_error_bars():
 
 def test_sampling_figure_has_a_panel_per_target_and_the_transfer_100_line():
     results = pd.concat([_sampling_rows(), _transfer_rows()], ignore_index=True)
-    figure = plot_sampling(results)
-    assert [ax.get_title() for ax in figure.axes] == ["valence", "arousal"]
-    ax = figure.axes[0]
+    axes = plot_sampling(results)
+    assert [ax.get_title() for ax in axes] == ["valence", "arousal"]
+    ax = axes[0]
     dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
     assert len(dashed) == 1 and np.allclose(dashed[0].get_ydata(), 0.15)
     random_curve = [line for line in ax.get_lines() if line.get_label() == "Random"][0]
@@ -86,3 +85,27 @@ def test_figures_reject_results_without_the_study():
         plot_sampling(_transfer_rows())
     with pytest.raises(ValueError, match="lack the column"):
         plot_transfer(pd.DataFrame({"x": [1]}))
+
+
+def test_sampling_bands_span_one_std_across_subjects_and_axes_are_not_shared():
+    rows = _sampling_rows()
+    rows.loc[(rows["subject"] == 2) & (rows["target"] == "arousal"), "rmse"] += 1.0
+    axes = plot_sampling(rows)
+    # Arousal: subjects at r and r + 1, so mean r + 0.5 and std (ddof=1) sqrt(0.5); the
+    # random band runs from the top at 10% (mean 0.78) to the bottom at 90% (mean 0.62).
+    band = axes[1].collections[0].get_paths()[0].vertices
+    assert np.isclose(band[:, 1].max() - band[:, 1].min(), 0.16 + 2 * np.sqrt(0.5), atol=1e-6)
+    assert axes[0].get_shared_y_axes().get_siblings(axes[0]) == [axes[0]]
+    assert axes[1].get_ylim()[1] > 1.0 > axes[0].get_ylim()[1]
+
+
+def test_figures_draw_into_the_axes_they_are_given():
+    import matplotlib.pyplot as plt
+
+    figure, (left, middle, right) = plt.subplots(1, 3)
+    assert plot_transfer(_transfer_rows(), ax=left) is left
+    axes = plot_sampling(_sampling_rows(), ax=[middle, right])
+    assert list(axes) == [middle, right] and middle.get_title() == "valence"
+    with pytest.raises(ValueError, match="one Axes per target"):
+        plot_sampling(_sampling_rows(), ax=left)
+    plt.close(figure)

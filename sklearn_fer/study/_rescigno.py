@@ -128,11 +128,11 @@ class RescignoStudy(Study):
         from ..plotting import plot_sampling, plot_transfer
 
         suffix = " (synthetic data)" if config.dataset == "synthetic" else ""
-        figures = {"transfer": plot_transfer(results, title=f"Transfer conditions{suffix}")}
+        transfer = plot_transfer(results, title=f"Transfer conditions{suffix}")
+        figures = {"transfer": transfer.figure}
         if (results["study"] == "sampling").any():
-            figures["sampling"] = plot_sampling(
-                results, title=f"Labelled fraction and RMSE{suffix}"
-            )
+            axes = plot_sampling(results, title=f"Labelled fraction and RMSE{suffix}")
+            figures["sampling"] = axes[0].figure
         return figures
 
 
