@@ -66,26 +66,95 @@ def summarize(results, metrics=("rmse", "ccc", "pcc", "sagr")):
     return table.drop(columns=counts).reset_index()
 
 
-def compare_samplers(results, *, baseline="random", metric="rmse"):
-    """Paired Wilcoxon signed-rank test of each sampler against the baseline.
+_COMPARISON_COLUMNS = [
+    "target",
+    "fraction",
+    "sampler",
+    "n_subjects",
+    "mean_difference",
+    "ci_low",
+    "ci_high",
+    "median_difference",
+    "statistic",
+    "p_value",
+    "p_holm",
+    "min_p",
+]
+
+
+def _paired_comparison(diff, sampler_values, baseline_values, confidence):
+    """Effect size, its confidence interval and the Wilcoxon test of one pairing."""
+    n = len(diff)
+    row = {
+        "n_subjects": n,
+        "mean_difference": float(np.mean(diff)) if n else np.nan,
+        "ci_low": np.nan,
+        "ci_high": np.nan,
+        "median_difference": float(np.median(diff)) if n else np.nan,
+        "statistic": np.nan,
+        "p_value": np.nan,
+        # The exact two-sided test's floor: every difference of one sign.
+        "min_p": min(1.0, 2.0 / 2**n) if n else np.nan,
+    }
+    if n >= 2:
+        half = stats.t.ppf(0.5 + confidence / 2, n - 1) * np.std(diff, ddof=1) / np.sqrt(n)
+        row["ci_low"], row["ci_high"] = row["mean_difference"] - half, row["mean_difference"] + half
+    if n >= 2 and np.any(diff != 0):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            test = stats.wilcoxon(sampler_values, baseline_values)
+        row["statistic"], row["p_value"] = float(test.statistic), float(test.pvalue)
+    return row
+
+
+def _holm(p_values):
+    """Holm-Bonferroni adjusted p-values (NaN stays NaN and is not counted)."""
+    p = np.asarray(p_values, dtype=float)
+    adjusted = np.full(len(p), np.nan)
+    finite = np.flatnonzero(np.isfinite(p))
+    order = finite[np.argsort(p[finite], kind="stable")]
+    m = len(order)
+    running = 0.0
+    for rank, index in enumerate(order):
+        running = max(running, min(1.0, (m - rank) * p[index]))
+        adjusted[index] = running
+    return adjusted
+
+
+def compare_samplers(results, *, baseline="random", metric="rmse", confidence=0.95):
+    """Each sampler against the baseline: effect size, confidence interval, paired test.
 
     The paper reports "no significant differences" between samplers without a test. Here,
     for each target and fraction, each sampler's per-subject mean (over folds) is paired
-    with the baseline's for the same subject and tested two-sided.
+    with the baseline's for the same subject. Subjects are the independent units (folds
+    of one subject share frames and are not), so every statistic is across subjects:
+
+    * the effect size is the mean difference (sampler minus baseline, in the metric's
+      units: negative RMSE means the sampler is better) with a Student-t confidence
+      interval across subjects;
+    * the test is the two-sided Wilcoxon signed-rank test (exact for small samples);
+      with n subjects its p-value cannot fall below ``min_p`` = 2 / 2^n (0.0625 for 5,
+      0.002 for 10), so too few subjects can never show a difference;
+    * ``p_holm`` corrects the p-values of the whole table for multiple comparisons
+      (Holm-Bonferroni: targets x fractions x samplers are tested at once).
 
     Parameters
     ----------
     results : pandas.DataFrame
         Rows from :func:`sampling_curve`.
     baseline : str, default="random"
+        The sampler the others are compared with.
     metric : str, default="rmse"
+        The metric column compared.
+    confidence : float, default=0.95
+        Level of the confidence intervals.
 
     Returns
     -------
     pandas.DataFrame
-        Columns ``target, fraction, sampler, n_subjects, median_difference`` (sampler minus
-        baseline), ``statistic``, ``p_value`` (NaN when fewer than 2 subjects or every
-        difference is 0).
+        Columns ``target, fraction, sampler, n_subjects, mean_difference, ci_low,
+        ci_high, median_difference, statistic, p_value, p_holm, min_p`` (statistic and
+        p-values NaN when fewer than 2 subjects or every difference is 0).
 
     Examples
     --------
@@ -97,9 +166,13 @@ def compare_samplers(results, *, baseline="random", metric="rmse"):
     ...                      "rmse": [0.30, 0.31, 0.29, 0.33, 0.30, 0.32,
     ...                               0.25, 0.27, 0.26, 0.28, 0.24, 0.29]})
     >>> table = compare_samplers(rows)
-    >>> table[["sampler", "n_subjects", "p_value"]].round(3).values.tolist()
-    [['gsx', 6, 0.031]]
+    >>> table[["sampler", "n_subjects", "mean_difference", "p_value"]].round(3).values.tolist()
+    [['gsx', 6, -0.043, 0.031]]
+    >>> bool(table["ci_high"].iloc[0] < 0)
+    True
     """
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}.")
     sampling = results[results["study"] == "sampling"]
     per_subject = _subject_means(sampling, metric)
     out = []
@@ -112,35 +185,11 @@ def compare_samplers(results, *, baseline="random", metric="rmse"):
                 continue
             pair = table[[sampler, baseline]].dropna()
             diff = (pair[sampler] - pair[baseline]).to_numpy()
-            statistic = p_value = np.nan
-            if len(diff) >= 2 and np.any(diff != 0):
-                with warnings.catch_warnings():
-                    warnings.simplefilter("ignore")
-                    test = stats.wilcoxon(pair[sampler], pair[baseline])
-                statistic, p_value = float(test.statistic), float(test.pvalue)
-            out.append(
-                {
-                    "target": target,
-                    "fraction": fraction,
-                    "sampler": sampler,
-                    "n_subjects": len(diff),
-                    "median_difference": float(np.median(diff)) if len(diff) else np.nan,
-                    "statistic": statistic,
-                    "p_value": p_value,
-                }
-            )
-    return pd.DataFrame(
-        out,
-        columns=[
-            "target",
-            "fraction",
-            "sampler",
-            "n_subjects",
-            "median_difference",
-            "statistic",
-            "p_value",
-        ],
-    )
+            row = _paired_comparison(diff, pair[sampler], pair[baseline], confidence)
+            out.append({"target": target, "fraction": fraction, "sampler": sampler, **row})
+    frame = pd.DataFrame(out, columns=[c for c in _COMPARISON_COLUMNS if c != "p_holm"])
+    frame.insert(frame.columns.get_loc("min_p"), "p_holm", _holm(frame["p_value"]))
+    return frame
 
 
 def elbow_fraction(fractions, values):

@@ -60,3 +60,62 @@ def test_elbow_fractions_per_target_and_sampler(curve):
     table = elbow_fractions(curve)
     assert set(table.columns) == {"target", "sampler", "elbow_fraction"}
     assert len(table) == 2 * 3
+
+
+def _paired_rows(random_rmse, gsx_rmse, fraction=0.1, target="arousal"):
+    n = len(random_rmse)
+    return pd.DataFrame(
+        {
+            "study": "sampling",
+            "condition": "fine_tuned",
+            "target": target,
+            "fraction": fraction,
+            "sampler": ["random"] * n + ["gsx"] * n,
+            "subject": list(range(n)) * 2,
+            "rmse": list(random_rmse) + list(gsx_rmse),
+        }
+    )
+
+
+def test_effect_size_and_interval_are_the_paired_t_interval_across_subjects():
+    rng = np.random.default_rng(0)
+    random_rmse = rng.uniform(0.2, 0.3, 8)
+    gsx_rmse = random_rmse - rng.normal(0.02, 0.01, 8)
+    row = compare_samplers(_paired_rows(random_rmse, gsx_rmse)).iloc[0]
+    reference = stats.ttest_rel(gsx_rmse, random_rmse).confidence_interval(0.95)
+    assert row["mean_difference"] == pytest.approx(np.mean(gsx_rmse - random_rmse))
+    assert (row["ci_low"], row["ci_high"]) == pytest.approx((reference.low, reference.high))
+    narrow = compare_samplers(_paired_rows(random_rmse, gsx_rmse), confidence=0.5).iloc[0]
+    assert row["ci_low"] < narrow["ci_low"] < narrow["ci_high"] < row["ci_high"]
+
+
+@pytest.mark.parametrize("n", [5, 10])
+def test_min_p_is_what_the_exact_test_reaches_when_every_subject_agrees(n):
+    random_rmse = np.linspace(0.2, 0.3, n)
+    row = compare_samplers(_paired_rows(random_rmse, random_rmse - 0.01 * np.arange(1, n + 1)))
+    row = row.iloc[0]
+    assert row["min_p"] == pytest.approx(2 / 2**n)
+    assert row["p_value"] == pytest.approx(row["min_p"])  # all differences negative
+
+
+def test_holm_correction_over_the_whole_table():
+    # Three comparisons with known raw p-values: Holm multiplies the smallest by 3, the
+    # next by 2 (and keeps the sequence monotone), the largest by 1.
+    from sklearn_fer.evaluation._statistics import _holm
+
+    adjusted = _holm([0.01, 0.04, 0.03, np.nan])
+    np.testing.assert_allclose(adjusted[:3], [0.03, 0.06, 0.06])
+    assert np.isnan(adjusted[3])
+    rows = pd.concat(
+        [
+            _paired_rows(np.linspace(0.2, 0.3, 6), np.linspace(0.2, 0.3, 6) - 0.02, f)
+            for f in (0.1, 0.5)
+        ]
+    )
+    table = compare_samplers(rows)
+    np.testing.assert_allclose(table["p_holm"], np.minimum(1, 2 * table["p_value"]))
+
+
+def test_confidence_outside_0_1_is_refused():
+    with pytest.raises(ValueError, match="confidence must be in"):
+        compare_samplers(_paired_rows([0.2, 0.3], [0.1, 0.2]), confidence=1.5)
