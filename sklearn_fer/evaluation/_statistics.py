@@ -135,8 +135,9 @@ def compare_samplers(results, *, baseline="random", metric="rmse", confidence=0.
     * the test is the two-sided Wilcoxon signed-rank test (exact for small samples);
       with n subjects its p-value cannot fall below ``min_p`` = 2 / 2^n (0.0625 for 5,
       0.002 for 10), so too few subjects can never show a difference;
-    * ``p_holm`` corrects the p-values of the whole table for multiple comparisons
-      (Holm-Bonferroni: targets x fractions x samplers are tested at once).
+    * ``p_holm`` corrects for multiple comparisons within each target and fraction
+      (Holm-Bonferroni over the samplers compared with the baseline there): the question
+      asked at each point of the curve is whether any sampler differs from the baseline.
 
     Parameters
     ----------
@@ -188,7 +189,10 @@ def compare_samplers(results, *, baseline="random", metric="rmse", confidence=0.
             row = _paired_comparison(diff, pair[sampler], pair[baseline], confidence)
             out.append({"target": target, "fraction": fraction, "sampler": sampler, **row})
     frame = pd.DataFrame(out, columns=[c for c in _COMPARISON_COLUMNS if c != "p_holm"])
-    frame.insert(frame.columns.get_loc("min_p"), "p_holm", _holm(frame["p_value"]))
+    adjusted = np.full(len(frame), np.nan)
+    for _, rows in frame.groupby(["target", "fraction"]).indices.items():
+        adjusted[rows] = _holm(frame["p_value"].to_numpy()[rows])
+    frame.insert(frame.columns.get_loc("min_p"), "p_holm", adjusted)
     return frame
 
 

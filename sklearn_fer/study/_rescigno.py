@@ -206,7 +206,7 @@ def _sampler_tests_section(report, results):
         "`mean_difference` is the sampler's RMSE minus random's (negative: the sampler is "
         "better) with its 95% Student-t interval across subjects (`ci_low`, `ci_high`); "
         "`p_value` is the two-sided Wilcoxon signed-rank test and `p_holm` the same after "
-        f"Holm's correction for the {len(tests)} comparisons of this table. With "
+        "Holm's correction over the samplers compared at each target and fraction. With "
         f"{n_subjects} subjects no p-value can fall below {min(1.0, 2 / 2**n_subjects):.4f}."
     )
     if len(tests):

@@ -106,14 +106,20 @@ def test_holm_correction_over_the_whole_table():
     adjusted = _holm([0.01, 0.04, 0.03, np.nan])
     np.testing.assert_allclose(adjusted[:3], [0.03, 0.06, 0.06])
     assert np.isnan(adjusted[3])
-    rows = pd.concat(
-        [
-            _paired_rows(np.linspace(0.2, 0.3, 6), np.linspace(0.2, 0.3, 6) - 0.02, f)
-            for f in (0.1, 0.5)
-        ]
-    )
-    table = compare_samplers(rows)
-    np.testing.assert_allclose(table["p_holm"], np.minimum(1, 2 * table["p_value"]))
+    # Within each target and fraction: two samplers against random at each of two
+    # fractions give two families of two comparisons.
+    base = np.linspace(0.2, 0.3, 6)
+    rows = []
+    for fraction in (0.1, 0.5):
+        pair = _paired_rows(base, base - 0.02 * np.arange(1, 7), fraction)
+        igs = pair[pair["sampler"] == "gsx"].assign(sampler="igs")
+        igs["rmse"] = base + np.array([0.01, -0.02, 0.03, -0.01, 0.02, 0.015])
+        rows += [pair, igs]
+    table = compare_samplers(pd.concat(rows)).sort_values(["fraction", "p_value"])
+    for _, family in table.groupby("fraction"):
+        p = family["p_value"].to_numpy()
+        expected = [min(1, 2 * p[0]), max(min(1, 2 * p[0]), p[1])]
+        np.testing.assert_allclose(family["p_holm"], expected)
 
 
 def test_confidence_outside_0_1_is_refused():
