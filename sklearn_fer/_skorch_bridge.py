@@ -1,37 +1,49 @@
-"""What makes a skorch net a well-behaved scikit-learn regressor.
+"""What makes a skorch net a well-behaved scikit-learn estimator, regressor or classifier.
 
-Input validation with messages that name the problem, 1-D targets that skorch would
-otherwise broadcast wrongly, seeding from ``random_state`` in forked torch generators,
-interrupts that propagate, and a short ``repr``. The estimators of this package subclass
-:class:`_SklearnNetRegressor` and only say how they build their module and check ``X``.
+Seeding from ``random_state`` in forked torch generators, loaders that never draw from
+torch's global generator, interrupts that propagate, parameters that ``clone`` can copy,
+and a short ``repr``. :class:`_SklearnNetMixin` sits left of skorch's
+``NeuralNetRegressor`` (``regressors/_skorch_bridge.py``) or ``NeuralNetClassifier``
+(``classifiers/_skorch_bridge.py``); those add the target handling of their task, and the
+estimators only say how they build their module and check ``X``.
 """
 
 from __future__ import annotations
 
 import inspect
 
-import numpy as np
 import torch
-from sklearn.utils.metaestimators import available_if
-from skorch import NeuralNet, NeuralNetRegressor
-from skorch.utils import to_numpy, to_tensor
+from skorch import NeuralNet
 from torch import nn
 from torch.utils.data import DataLoader
 
-from .._random import derive_seed, draw_seed, torch_rng
-from .._validation import (
-    check_targets,
-    dataset_target_ndim,
-    dataset_yields_pairs,
-    is_dataset,
-)
-from ..datasets._lazy import ImageTargetPairs
+from ._random import derive_seed, draw_seed, torch_rng
 
 _INIT_STREAM, _TRAIN_STREAM, _SHUFFLE_STREAM = 0, 1, 2
 
 
 def _linear_layers(module):
     return [m for m in module.modules() if isinstance(m, nn.Linear)]
+
+
+def output_width(module):
+    """Units of a module's last Linear or conv layer (its outputs), or None."""
+    width = None
+    for m in module.modules():
+        if isinstance(m, nn.Linear):
+            width = m.out_features
+        elif isinstance(m, nn.modules.conv._ConvNd):
+            width = m.out_channels
+    return width
+
+
+def input_width(module):
+    """Width of the flat features a head takes: its first ``in_features``, or None."""
+    for m in module.modules():
+        width = getattr(m, "in_features", None)
+        if isinstance(width, int):
+            return width
+    return None
 
 
 def _same_value(a, b):
@@ -51,15 +63,12 @@ def _short_repr(value):
     return f"{type(value).__name__}(...)" if "\n" in text else text
 
 
-class _SklearnNetRegressor(NeuralNetRegressor):
-    """skorch regressor with scikit-learn's input handling, target shapes and seeding.
+class _SklearnNetMixin:
+    """skorch with scikit-learn's seeding, parameters and fit flow (left of a skorch net).
 
-    * ``X`` and ``y`` are validated with messages that name the problem;
-    * a 1-D ``y`` trains a 1-output net on ``(n, 1)`` targets (skorch would otherwise
-      broadcast the MSE between ``(n, 1)`` predictions and ``(n,)`` targets into an
-      ``(n, n)`` matrix) and ``predict`` returns 1-D again;
-    * ``random_state`` seeds weight initialisation, batch order and dropout inside forked
-      torch generators, leaving the caller's global RNG untouched.
+    Subclasses define ``_check_X(X, reset=...)`` and ``_fit_prologue(X, y, reset=...)``
+    (validation and target handling, which calls :meth:`initialize` when ``reset``), and
+    may define ``_on_initialized()``, run after every initialisation.
     """
 
     # Defaults of skorch's ``**kwargs`` parameters that differ from skorch's own.
@@ -71,50 +80,17 @@ class _SklearnNetRegressor(NeuralNetRegressor):
         super().__init__(module, **kwargs)
         self.random_state = random_state
 
-    # -- validation ------------------------------------------------------------------
     def _check_X(self, X, *, reset):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    def _validate_fit(self, X, y):
-        """Check ``X`` and ``y``; return them with the number of outputs and ``y``'s ndim."""
-        X = self._check_X(X, reset=True)
-        if is_dataset(X) and not dataset_yields_pairs(X):
-            # A dataset of bare images (LazyImages, say) with the targets in y.
-            y, was_1d = check_targets(y, len(X))
-            return ImageTargetPairs(X, y), None, y.shape[1], 1 if was_1d else 2
-        if is_dataset(X):
-            if y is not None:
-                raise ValueError(
-                    "y must be None when X is a Dataset of (input, target) pairs: the "
-                    "targets come from its items."
-                )
-            target_ndim = dataset_target_ndim(X)
-            if target_ndim not in (0, 1):
-                raise ValueError(
-                    f"each target of the Dataset must be a scalar or a 1-D vector, got "
-                    f"{target_ndim} dimensions."
-                )
-            n_outputs = 1 if target_ndim == 0 else int(np.shape(X[0][1])[0])
-            return X, None, n_outputs, target_ndim + 1
-        y, was_1d = check_targets(y, len(X))
-        return X, y, y.shape[1], 1 if was_1d else 2
+    def _fit_prologue(self, X, y, *, reset):  # pragma: no cover - abstract
+        raise NotImplementedError
 
-    def _fit_prologue(self, X, y, *, reset):
-        X, y, n_outputs, y_ndim = self._validate_fit(X, y)
-        if reset:
-            # A hint for initialize_module; initialize() reads the real width off the module.
-            self.n_outputs_ = n_outputs
-            self.initialize()
-        if n_outputs != self.n_outputs_:
-            raise ValueError(
-                f"y has {n_outputs} target column(s) but the net has {self.n_outputs_} "
-                "output unit(s)."
-            )
-        self.y_ndim_ = y_ndim
-        return X, y
+    def _on_initialized(self):
+        """Hook run after each (seeded) initialisation."""
 
-    def _default_y_ndim(self):
-        return 1 if self.n_outputs_ == 1 else 2
+    def _check_initialized_input(self, X):
+        """Checks of the training input that need the built module (image sizes, say)."""
 
     # -- seeding ---------------------------------------------------------------------
     def initialize(self):
@@ -129,12 +105,7 @@ class _SklearnNetRegressor(NeuralNetRegressor):
             seed = derive_seed(seed, _INIT_STREAM)
         with torch_rng(seed, self.device):
             super().initialize()
-        outputs = _linear_layers(self.module_)
-        if outputs:
-            self.n_outputs_ = outputs[-1].out_features
-        elif not hasattr(self, "n_outputs_"):
-            self.n_outputs_ = 1
-        self.y_ndim_ = self._default_y_ndim()
+        self._on_initialized()
         return self
 
     def get_iterator(self, dataset, training=False):
@@ -196,7 +167,8 @@ class _SklearnNetRegressor(NeuralNetRegressor):
         X : array-like or torch Dataset
             Training inputs (see the class docstring).
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
-            Targets; None when ``X`` is a Dataset of ``(input, target)`` pairs.
+            Targets (regressors) or class labels (classifiers); None when ``X`` is a
+            Dataset of ``(input, target)`` pairs (regressors only).
         **fit_params : dict
             Passed on to skorch (the module's ``forward`` and ``train_split``).
 
@@ -216,9 +188,10 @@ class _SklearnNetRegressor(NeuralNetRegressor):
         X : array-like or torch Dataset
             Training inputs.
         y : array-like of shape (n_samples,) or (n_samples, n_targets)
-            Targets; None when ``X`` is a Dataset.
+            Targets or class labels; None when ``X`` is a Dataset (regressors only).
         classes : None
-            Unused, for API compatibility.
+            Unused, for API compatibility (classifiers take their labels from the
+            ``classes`` parameter, the pre-trained net or the first ``y``).
         **fit_params : dict
             Passed on to skorch.
 
@@ -228,43 +201,6 @@ class _SklearnNetRegressor(NeuralNetRegressor):
         """
         X, y = self._fit_prologue(X, y, reset=not self.initialized_)
         return self._train(X, y, "partial_fit", **fit_params)
-
-    def get_loss(self, y_pred, y_true, X=None, training=False):
-        y_true = to_tensor(y_true, device=self.device)
-        if y_true.dim() == 1 and y_pred.dim() == 2 and y_pred.shape[1] == 1:
-            y_true = y_true.unsqueeze(1)
-        if tuple(y_true.shape) != tuple(y_pred.shape):
-            raise ValueError(
-                f"the net predicts {y_pred.shape[1:].numel()} value(s) per sample but the "
-                f"targets have {y_true.shape[1:].numel()}: give y one column per output unit."
-            )
-        return self.criterion_(y_pred, y_true.to(y_pred.dtype))
-
-    def predict(self, X):
-        """Predict the targets of ``X``.
-
-        Parameters
-        ----------
-        X : array-like or torch Dataset
-            Inputs, as for ``fit``.
-
-        Returns
-        -------
-        y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets), float32
-            1-D when the net was fitted on a 1-D ``y``, as scikit-learn regressors do.
-        """
-        self.check_is_fitted()
-        X = self._check_X(X, reset=False)
-        nonlinearity = self._get_predict_nonlinearity()
-        batches = [
-            to_numpy(nonlinearity(out[0] if isinstance(out, tuple) else out))
-            for out in self.forward_iter(X, training=False)
-        ]
-        y_pred = np.concatenate(batches, 0)
-        return y_pred.reshape(-1) if self.y_ndim_ == 1 else y_pred
-
-    # A regressor has no class probabilities: hide skorch's predict_proba (hasattr is False).
-    predict_proba = available_if(lambda self: False)(NeuralNet.predict_proba)
 
     def _get_param_names(self):
         # skorch lists its private ``_params_to_validate`` bookkeeping as a parameter; it is
