@@ -6,6 +6,7 @@ is made from it with few labelled frames of that person (Rescigno, Spezialetti &
 ``cross_val_score`` and ``GridSearchCV``.
 """
 
+from .classifiers import BackboneClassifier, DenseHeadClassifier
 from .cropping import FaceCropper
 from .featurizers import FrozenConvFeaturizer
 from .optim import FusedAdam, NesterovSGD
@@ -15,6 +16,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "AlexNetRegressor",
+    "BackboneClassifier",
+    "DenseHeadClassifier",
     "DenseHeadRegressor",
     "FaceCropper",
     "FrozenConvFeaturizer",
