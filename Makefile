@@ -47,6 +47,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_faces.py
 	$(BIN)/python benchmarks/bench_featurizer.py
+	$(BIN)/python benchmarks/bench_backbones.py
 	$(BIN)/python benchmarks/bench_sampling.py
 	$(BIN)/python benchmarks/bench_study.py
 
