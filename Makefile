@@ -51,6 +51,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_faces.py
 	$(BIN)/python benchmarks/bench_featurizer.py
 	$(BIN)/python benchmarks/bench_backbones.py
+	$(BIN)/python benchmarks/bench_real_backbone.py
 	$(BIN)/python benchmarks/bench_sampling.py
 	$(BIN)/python benchmarks/bench_study.py
 
