@@ -90,9 +90,12 @@ def test_classes_given_start_a_fresh_layer_for_them(general, features, labelled)
 
 def test_fresh_layers_are_seeded(general, features):
     codes = np.arange(len(features)) % 2
-    make = lambda: DenseHeadClassifier(general, classes=[0, 1], max_epochs=1, random_state=3)  # noqa: E731
-    first = make().fit(features, codes).predict_proba(features)
-    np.testing.assert_array_equal(first, make().fit(features, codes).predict_proba(features))
+
+    def fitted():
+        head = DenseHeadClassifier(general, classes=[0, 1], max_epochs=1, random_state=3)
+        return head.fit(features, codes).predict_proba(features)
+
+    np.testing.assert_array_equal(fitted(), fitted())
 
 
 def test_balanced_weights_cover_the_pretrained_classes(general, features):
