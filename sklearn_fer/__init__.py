@@ -17,6 +17,8 @@ __version__ = "0.1.0"
 # name -> the submodule that defines it
 _EXPORTS = {
     "AlexNetRegressor": "regressors",
+    "BackboneClassifier": "classifiers",
+    "DenseHeadClassifier": "classifiers",
     "DenseHeadRegressor": "regressors",
     "FaceCropper": "cropping",
     "FrozenConvFeaturizer": "featurizers",

@@ -11,7 +11,9 @@ from torch.utils.data import Dataset
 from .nets import MIN_IMAGE_SIZE
 
 __all__ = [
+    "check_image_size",
     "check_images",
+    "check_labels",
     "check_number",
     "check_positive_int",
     "check_targets",
@@ -37,7 +39,8 @@ def check_images(X, *, name="X", min_size=MIN_IMAGE_SIZE):
     name : str, default="X"
         Name used in error messages.
     min_size : int, default=63
-        Smallest accepted height and width.
+        Smallest accepted height and width (the backbone's ``min_image_size``; 63 is
+        AlexNet's).
 
     Returns
     -------
@@ -70,12 +73,7 @@ def check_images(X, *, name="X", min_size=MIN_IMAGE_SIZE):
         )
     if X.shape[0] == 0:
         raise ValueError(f"{name} is empty (shape {X.shape}): at least one image is required.")
-    height, width = X.shape[1:3]
-    if height < min_size or width < min_size:
-        raise ValueError(
-            f"{name} images are {height}x{width} pixels; AlexNet needs at least "
-            f"{min_size}x{min_size}."
-        )
+    check_image_size(X, min_size, name=name)
     if X.dtype == np.uint8:
         return X
     if not np.issubdtype(X.dtype, np.floating):
@@ -93,6 +91,16 @@ def check_images(X, *, name="X", min_size=MIN_IMAGE_SIZE):
             "pass uint8 images (0..255) or divide by 255."
         )
     return X
+
+
+def check_image_size(X, min_size, *, name="X"):
+    """Raise a clear error when an image batch is smaller than ``min_size`` pixels."""
+    height, width = X.shape[1:3]
+    if height < min_size or width < min_size:
+        raise ValueError(
+            f"{name} images are {height}x{width} pixels; the network needs at least "
+            f"{min_size}x{min_size}."
+        )
 
 
 def check_targets(y, n_samples, *, name="y"):
@@ -148,6 +156,51 @@ def check_targets(y, n_samples, *, name="y"):
         raise ValueError(f"{name} contains NaN or infinity.")
     was_1d = y.ndim == 1
     return (y.reshape(-1, 1) if was_1d else y), was_1d
+
+
+def check_labels(y, n_samples, *, name="y"):
+    """Validate class labels and return them as a 1-D array.
+
+    Parameters
+    ----------
+    y : array-like of shape (n_samples,)
+        Class labels: integers or strings (a column vector is raveled with a
+        ``DataConversionWarning``, as scikit-learn's classifiers do).
+    n_samples : int
+        Number of samples of the matching ``X``.
+    name : str, default="y"
+        Name used in error messages.
+
+    Returns
+    -------
+    ndarray of shape (n_samples,)
+
+    Raises
+    ------
+    ValueError
+        None, continuous or multi-output labels, a length that is not ``n_samples``,
+        or a single class.
+    """
+    from sklearn.utils import column_or_1d
+    from sklearn.utils.multiclass import check_classification_targets
+
+    if y is None:
+        raise ValueError(
+            f"this estimator requires {name} to be passed, but the target {name} is None."
+        )
+    y = column_or_1d(y, warn=True)
+    check_classification_targets(y)
+    if y.shape[0] != n_samples:
+        raise ValueError(
+            f"X and {name} have inconsistent lengths: {n_samples} samples but {y.shape[0]} labels."
+        )
+    classes = np.unique(y)
+    if len(classes) < 2:
+        raise ValueError(
+            f"{name} holds one class only ({classes.tolist()[0]!r}): a classifier needs "
+            "samples of at least two classes."
+        )
+    return y
 
 
 def dataset_yields_pairs(dataset):

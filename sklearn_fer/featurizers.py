@@ -13,9 +13,11 @@ from torch.utils.data import DataLoader
 
 from ._frozen import clone_sharing_pretrained, pretrained_module, shallow_params
 from ._validation import check_images, check_positive_int, is_dataset
-from .nets import MIN_IMAGE_SIZE, conv_part
+from .nets import check_backbone, conv_layers, conv_part, min_image_size
 
 __all__ = ["FrozenConvFeaturizer"]
+
+_POOLINGS = ("flatten", "mean", "max")
 
 
 def _module_device(module):
@@ -28,15 +30,73 @@ def _first_item(batch):
     return batch[0] if isinstance(batch, (tuple, list)) else batch
 
 
-class FrozenConvFeaturizer(TransformerMixin, BaseEstimator):
-    """Images in, the pre-trained net's flattened conv features out.
+class _Reached(Exception):
+    """Raised by a forward hook to stop the pass once the chosen layer has run."""
 
-    The feature extractor of Rescigno et al. (2020, Section 3.3, Fig. 3): the input stage,
-    the five conv layers, the 6x6 pooling and the flatten of a fitted
-    :class:`~sklearn_fer.AlexNetRegressor`, 9216 float32 values per image. ``fit`` takes a
-    private copy of those layers (so the pre-trained net is never modified, and later
-    changes to it do not leak in); ``transform`` runs them in batches under
-    :func:`torch.inference_mode`, with no autograd.
+    def __init__(self, output):
+        super().__init__()
+        self.output = output
+
+
+def _run_to(model, layer, x):
+    """The output of ``layer`` (a submodule of ``model``) on ``x``; later layers never run."""
+
+    def stop(module, inputs, output):
+        raise _Reached(output)
+
+    handle = layer.register_forward_hook(stop)
+    try:
+        model(x)
+    except _Reached as reached:
+        return reached.output
+    finally:
+        handle.remove()
+    raise RuntimeError("the forward pass of the conv part never reached the chosen layer.")
+
+
+def _pool(maps, pooling):
+    if maps.dim() != 4:
+        raise ValueError(
+            f"the chosen layer gives outputs of shape {tuple(maps.shape)}, not feature maps "
+            "(N, C, h, w)."
+        )
+    if pooling == "mean":
+        return maps.mean(dim=(2, 3))
+    if pooling == "max":
+        return maps.amax(dim=(2, 3))
+    return maps.flatten(1)
+
+
+def _layer_path(conv, layer_module, owner, layer):
+    for path, module in conv.named_modules():
+        if module is layer_module:
+            return path
+    raise TypeError(
+        f"{owner}.conv_layers()[{layer!r}] is not a submodule of its conv_part(): the "
+        "frozen part never computes it."
+    )
+
+
+def _ends_in_flatten(conv):
+    return isinstance(conv, nn.Sequential) and len(conv) and isinstance(conv[-1], nn.Flatten)
+
+
+class FrozenConvFeaturizer(TransformerMixin, BaseEstimator):
+    """Images in, the pre-trained net's conv features out.
+
+    The feature extractor of Rescigno et al. (2020, Section 3.3, Fig. 3): by default the
+    frozen part of the backbone (:func:`~sklearn_fer.nets.conv_part`); for a fitted
+    :class:`~sklearn_fer.AlexNetRegressor` the input stage, the five conv layers, the 6x6
+    pooling and the flatten, 9216 float32 values per image. ``fit`` takes a private copy
+    of those layers (so the pre-trained net is never modified, and later changes to it do
+    not leak in); ``transform`` runs them in batches under :func:`torch.inference_mode`,
+    with no autograd.
+
+    ``layer`` picks any named conv layer instead (Zhou & Shi 2017 find the higher layers'
+    maps selective to facial action units): AlexNet's ``conv1`` ... ``conv5`` (each after
+    its ReLU), Xception's ``block1`` ... ``block14``, the mini-Xception's ``conv1``,
+    ``conv2``, ``module1`` ... ``module4``; the pass stops there. ``pooling`` keeps every
+    position of each map (``"flatten"``) or one value per map (``"mean"``, ``"max"``).
 
     Inside ``Pipeline(memory=...)`` the features are computed once and reused by every fit
     of a grid search: put this transformer first and a
@@ -44,10 +104,16 @@ class FrozenConvFeaturizer(TransformerMixin, BaseEstimator):
 
     Parameters
     ----------
-    pretrained : AlexNetRegressor or torch.nn.Module
-        A fitted net whose module splits into conv and dense parts (see
-        :func:`~sklearn_fer.nets.conv_part`). Shared, not copied, by ``clone``; its own
-        parameters are not exposed through ``get_params``.
+    pretrained : AlexNetRegressor, BackboneClassifier or torch.nn.Module
+        A fitted net whose module follows the backbone protocol (see
+        :func:`~sklearn_fer.nets.check_backbone`). Shared, not copied, by ``clone``; its
+        own parameters are not exposed through ``get_params``.
+    layer : str or None, default=None
+        Name of the conv layer whose maps are the features (one of
+        :func:`~sklearn_fer.nets.conv_layers`); None takes the whole frozen part.
+    pooling : {"flatten", "mean", "max"}, default="flatten"
+        ``"flatten"`` keeps every position of every map; ``"mean"`` and ``"max"`` reduce
+        each map to one value (global average or max pooling), one feature per map.
     batch_size : int, default=64
         Images per forward pass.
     device : str or None, default=None
@@ -62,8 +128,18 @@ class FrozenConvFeaturizer(TransformerMixin, BaseEstimator):
     n_features_out_ : int
         Number of features per image (9216 for AlexNet).
     feature_map_shape_ : tuple of (int, int, int) or None
-        ``(channels, height, width)`` of the map that is flattened ((256, 6, 6) for
-        AlexNet), when the conv part ends in a flatten.
+        ``(channels, height, width)`` of the maps the features come from ((256, 6, 6)
+        for AlexNet's frozen part), when known.
+    layer_path_ : str or None
+        Where the chosen layer sits in ``conv_``; None for the whole frozen part.
+    min_image_size_ : int
+        Smallest image side the backbone takes.
+
+    Notes
+    -----
+    With ``pooling="flatten"``, the number of features of an intermediate layer depends
+    on the image size: ``fit(X)`` measures it on ``X``, and ``transform`` refuses images
+    whose features would have another width.
 
     See Also
     --------
@@ -85,10 +161,15 @@ class FrozenConvFeaturizer(TransformerMixin, BaseEstimator):
     >>> features = FrozenConvFeaturizer(general).fit_transform(images)
     >>> features.shape, features.dtype
     ((4, 9216), dtype('float32'))
+    >>> conv3 = FrozenConvFeaturizer(general, layer="conv3", pooling="mean").fit(images)
+    >>> conv3.transform(images).shape, conv3.get_feature_names_out()[:2].tolist()
+    ((4, 384), ['conv3_map000', 'conv3_map001'])
     """
 
-    def __init__(self, pretrained, *, batch_size=64, device=None):
+    def __init__(self, pretrained, *, layer=None, pooling="flatten", batch_size=64, device=None):
         self.pretrained = pretrained
+        self.layer = layer
+        self.pooling = pooling
         self.batch_size = batch_size
         self.device = device
 
@@ -119,9 +200,12 @@ class FrozenConvFeaturizer(TransformerMixin, BaseEstimator):
         self
         """
         check_positive_int(self.batch_size, "batch_size")
+        if self.pooling not in _POOLINGS:
+            raise ValueError(f"pooling must be one of {list(_POOLINGS)}, got {self.pooling!r}.")
+        source = check_backbone(pretrained_module(self.pretrained, type(self).__name__))
+        min_size = min_image_size(source)
         if X is not None:
-            check_images(X)
-        source = pretrained_module(self.pretrained, type(self).__name__)
+            X = check_images(X, min_size=min_size)
         if self.device is not None:
             device = torch.device(self.device)
         elif getattr(self.pretrained, "device", None) is not None and not isinstance(
@@ -130,24 +214,61 @@ class FrozenConvFeaturizer(TransformerMixin, BaseEstimator):
             device = torch.device(self.pretrained.device)
         else:
             device = _module_device(source)
-        conv = copy.deepcopy(conv_part(source)).to(device)
+        original = conv_part(source)
+        layer_path = self._chosen_layer(source, original)
+        conv = copy.deepcopy(original).to(device)
         conv.eval().requires_grad_(False)
-        probe = torch.zeros(1, MIN_IMAGE_SIZE, MIN_IMAGE_SIZE, 3, dtype=torch.uint8, device=device)
-        with torch.inference_mode():
-            self.feature_map_shape_ = self._feature_map_shape(conv, probe)
-            self.n_features_out_ = int(conv(probe).shape[1])
-        self.conv_ = conv
-        self.device_ = device
+        self.conv_, self.device_, self.layer_path_ = conv, device, layer_path
+        self.min_image_size_ = min_size
+        self._probe(self._probe_images(X, min_size, device))
         return self
 
+    def _chosen_layer(self, source, original):
+        if self.layer is None:
+            if self.pooling != "flatten" and not _ends_in_flatten(original):
+                raise ValueError(
+                    f"pooling={self.pooling!r} needs feature maps, but the conv part of "
+                    f"{type(source).__name__} does not end in a Flatten: choose a layer."
+                )
+            return None
+        layers = conv_layers(source)
+        if self.layer not in layers:
+            raise ValueError(
+                f"unknown layer {self.layer!r} for {type(source).__name__}; its conv "
+                f"layers are {list(layers)}."
+            )
+        return _layer_path(original, layers[self.layer], type(source).__name__, self.layer)
+
     @staticmethod
-    def _feature_map_shape(conv, probe):
-        # (channels, height, width) of the map before the final flatten, for feature names.
-        if isinstance(conv, nn.Sequential) and isinstance(conv[-1], nn.Flatten):
-            out = conv[:-1](probe)
-            if out.dim() == 4:
-                return tuple(int(v) for v in out.shape[1:])
-        return None
+    def _probe_images(X, min_size, device):
+        # One image of the fitted size (or the smallest accepted) to read the shapes off.
+        if X is not None and not is_dataset(X):
+            height, width = X.shape[1:3]
+        else:
+            height = width = min_size
+        return torch.zeros(1, height, width, 3, dtype=torch.uint8, device=device)
+
+    def _probe(self, probe):
+        with torch.inference_mode():
+            if self.layer_path_ is None and _ends_in_flatten(self.conv_):
+                maps = self.conv_[:-1](probe)
+            elif self.layer_path_ is None:
+                maps = None
+            else:
+                maps = _run_to(self.conv_, self.conv_.get_submodule(self.layer_path_), probe)
+            if maps is not None and maps.dim() == 4:
+                self.feature_map_shape_ = tuple(int(v) for v in maps.shape[1:])
+            else:
+                self.feature_map_shape_ = None
+            self.n_features_out_ = int(self._forward(probe).shape[1])
+
+    def _forward(self, batch):
+        if self.layer_path_ is None and self.pooling == "flatten":
+            return self.conv_(batch)  # the whole frozen part, exactly as the paper's
+        if self.layer_path_ is None:
+            return _pool(self.conv_[:-1](batch), self.pooling)
+        layer = self.conv_.get_submodule(self.layer_path_)
+        return _pool(_run_to(self.conv_, layer, batch), self.pooling)
 
     def transform(self, X):
         """Compute the conv features of ``X``.
@@ -155,19 +276,26 @@ class FrozenConvFeaturizer(TransformerMixin, BaseEstimator):
         Parameters
         ----------
         X : array-like of shape (n_samples, height, width, 3) or torch Dataset
-            uint8 RGB images (floating ones on the [0, 1] scale), at least 63 px, or a
-            Dataset of images or ``(image, target)`` pairs.
+            uint8 RGB images (floating ones on the [0, 1] scale), at least the backbone's
+            ``min_image_size`` (63 px for AlexNet), or a Dataset of images or
+            ``(image, target)`` pairs.
 
         Returns
         -------
         features : ndarray of shape (n_samples, n_features_out_), float32
         """
         check_is_fitted(self, "conv_")
-        X = check_images(X)
+        X = check_images(X, min_size=self.min_image_size_)
         out = np.empty((len(X), self.n_features_out_), dtype=np.float32)
         with torch.inference_mode():
             for start, batch in self._batches(X):
-                features = self.conv_(batch.to(self.device_, non_blocking=True))
+                features = self._forward(batch.to(self.device_, non_blocking=True))
+                if features.shape[1] != self.n_features_out_:
+                    raise ValueError(
+                        f"images of {tuple(batch.shape[1:3])} px give {features.shape[1]} "
+                        f"features, but this featurizer was fitted for {self.n_features_out_}"
+                        ": fit it on images of this size (fit(X))."
+                    )
                 out[start : start + len(batch)] = features.cpu().numpy()
         return out
 
@@ -192,8 +320,12 @@ class FrozenConvFeaturizer(TransformerMixin, BaseEstimator):
     def get_feature_names_out(self, input_features=None):
         """Names of the output features.
 
-        For AlexNet these are ``ch{c}_y{i}_x{j}``: channel ``c`` at row ``i`` and column
-        ``j`` of the pooled 256x6x6 map, so feature-map selection can be done by name.
+        For the whole frozen part (``layer=None``) these are ``ch{c}_y{i}_x{j}``:
+        channel ``c`` at row ``i`` and column ``j`` of the map that is flattened (AlexNet's
+        pooled 256x6x6), or ``ch{c}`` with ``"mean"``/``"max"`` pooling. For a named layer
+        they carry its name and a zero-padded map number: ``conv5_map017_r2c3`` (map 17,
+        row 2, column 3) or ``conv5_map017`` when each map is pooled to one value, so
+        feature maps can be selected by name and several layers combined without clashes.
 
         Parameters
         ----------
@@ -205,14 +337,23 @@ class FrozenConvFeaturizer(TransformerMixin, BaseEstimator):
         feature_names_out : ndarray of str
         """
         check_is_fitted(self, "conv_")
-        if self.feature_map_shape_ is not None:
-            channels, height, width = self.feature_map_shape_
-            names = [
-                f"ch{c}_y{i}_x{j}"
-                for c in range(channels)
-                for i in range(height)
-                for j in range(width)
-            ]
-        else:
+        if self.feature_map_shape_ is None:
             names = [f"conv{i}" for i in range(self.n_features_out_)]
+            return np.asarray(names, dtype=object)
+        channels, height, width = self.feature_map_shape_
+        if self.layer is None:
+            maps = [f"ch{c}" for c in range(channels)]
+            position = "_y{i}_x{j}"
+        else:
+            digits = max(3, len(str(channels - 1)))
+            maps = [f"{self.layer}_map{c:0{digits}d}" for c in range(channels)]
+            position = "_r{i}c{j}"
+        if self.pooling != "flatten":
+            return np.asarray(maps, dtype=object)
+        names = [
+            name + position.format(i=i, j=j)
+            for name in maps
+            for i in range(height)
+            for j in range(width)
+        ]
         return np.asarray(names, dtype=object)

@@ -1,6 +1,7 @@
 """scikit-learn's estimator checks on the estimators that take 2-D arrays.
 
-A DenseHeadRegressor accepts exactly the width of its pre-trained head, while scikit-learn's
+A DenseHeadRegressor (or DenseHeadClassifier) accepts exactly the width of its pre-trained
+head, while scikit-learn's
 checks generate data of 1, 2, 3, 4, 5 or 10 columns. So the checks run on one instance per
 width, each built on a tiny pre-trained net of that width, and a check is expected to fail
 only on the instances whose width is not the one its data have (``CHECK_WIDTHS``, read off
@@ -15,7 +16,7 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 from skorch import NeuralNetRegressor
 from torch import nn
 
-from sklearn_fer import DenseHeadRegressor
+from sklearn_fer import DenseHeadClassifier, DenseHeadRegressor
 from sklearn_fer.active import GreedySampler, RandomSampler, SampledRegressor
 
 WIDTHS = (1, 2, 3, 4, 5, 10)
@@ -91,6 +92,17 @@ CHECK_WIDTHS = {
     "check_requires_y_none": 2,
 }
 
+# The classifier checks' widths; the shared checks above build the same X for both.
+CLASSIFIER_CHECK_WIDTHS = {
+    "check_classifiers_train": 2,
+    "check_classifiers_classes": 2,
+    "check_classifier_data_not_an_array": 2,
+    "check_class_weight_classifiers": 2,
+    "check_classifiers_one_label": 3,
+    "check_classifiers_one_label_sample_weights": 10,
+    "check_classifiers_regression_target": 10,
+}
+
 FAIL_EVERYWHERE = {
     "check_no_attributes_set_in_init": (
         "skorch's NeuralNet.__init__ sets history_, initialized_ and virtual_params_"
@@ -100,6 +112,9 @@ FAIL_EVERYWHERE = {
         "check compares against never hashes equal; test_regressors checks by value that "
         "fitting leaves every pre-trained tensor unchanged"
     ),
+}
+
+REGRESSOR_FAIL_EVERYWHERE = {
     "check_regressor_multioutput": (
         "the output width is the pre-trained net's (1 unit here); this check fits 5 targets"
     ),
@@ -109,7 +124,12 @@ FAIL_EVERYWHERE = {
 def _expected_failed_checks(estimator):
     width = estimator.pretrained.module_.classifier[1].in_features
     expected = dict(FAIL_EVERYWHERE)
-    for check, check_width in CHECK_WIDTHS.items():
+    widths = dict(CHECK_WIDTHS)
+    if isinstance(estimator, DenseHeadClassifier):
+        widths.update(CLASSIFIER_CHECK_WIDTHS)
+    else:
+        expected.update(REGRESSOR_FAIL_EVERYWHERE)
+    for check, check_width in widths.items():
         if check_width != width:
             expected[check] = (
                 f"this check builds {check_width}-column X; this instance's pre-trained "
@@ -135,6 +155,27 @@ def _expected_failed_checks(estimator):
     expected_failed_checks=_expected_failed_checks,
 )
 def test_sklearn_estimator_checks(estimator, check):
+    check(estimator)
+
+
+@parametrize_with_checks(
+    [
+        # The tiny pre-trained nets label no classes, so each fit gives the head a fresh
+        # output layer with one unit per class of the check's y (binary, 3 classes,
+        # strings...); the rest of the pre-trained head is kept.
+        DenseHeadClassifier(
+            tiny_pretrained(width),
+            optimizer=torch.optim.Adam,
+            lr=0.01,
+            max_epochs=30,
+            batch_size=64,
+            random_state=0,
+        )
+        for width in WIDTHS
+    ],
+    expected_failed_checks=_expected_failed_checks,
+)
+def test_classifier_estimator_checks(estimator, check):
     check(estimator)
 
 

@@ -198,7 +198,7 @@ def test_annotation_file_without_expected_columns(tmp_path, amigos_root):
     [
         ({"every_seconds": 0}, "every_seconds must be a positive number"),
         ({"every_seconds": "4"}, "every_seconds must be a positive number"),
-        ({"image_size": 62}, "image_size must be an int >= 63"),
+        ({"image_size": 62}, "image_size == 62, must be >= 63"),
         ({"video_pattern": r".*\.mov"}, "named groups 'participant' and 'video'"),
     ],
 )

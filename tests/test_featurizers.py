@@ -5,10 +5,11 @@ from joblib import Memory
 from sklearn.base import clone
 from sklearn.exceptions import NotFittedError
 from sklearn.pipeline import Pipeline
+from torch import nn
 from torch.utils.data import TensorDataset
 
 from sklearn_fer import AlexNetRegressor, DenseHeadRegressor, FrozenConvFeaturizer
-from sklearn_fer.nets import conv_part
+from sklearn_fer.nets import ImageInput, conv_part, make_backbone, min_image_size
 
 
 def test_features_are_the_flattened_conv_output(tiny_pretrained, images):
@@ -77,9 +78,18 @@ def test_transform_before_fit_raises(tiny_pretrained, images):
         FrozenConvFeaturizer(tiny_pretrained).transform(images)
 
 
-@pytest.mark.parametrize("batch_size", [0, -1, 2.5, "64"])
-def test_bad_batch_size_is_rejected(tiny_pretrained, batch_size):
-    with pytest.raises(ValueError, match="batch_size must be an int >= 1"):
+@pytest.mark.parametrize(
+    "batch_size, error, match",
+    [
+        (0, ValueError, "batch_size == 0, must be >= 1"),
+        (-1, ValueError, "batch_size == -1, must be >= 1"),
+        (2.5, TypeError, "batch_size must be an instance of int, not float"),
+        ("64", TypeError, "batch_size must be an instance of int, not str"),
+        (True, TypeError, "batch_size must be an int, got the bool True"),
+    ],
+)
+def test_bad_batch_size_is_rejected(tiny_pretrained, batch_size, error, match):
+    with pytest.raises(error, match=match):
         FrozenConvFeaturizer(tiny_pretrained, batch_size=batch_size).fit()
 
 
@@ -95,7 +105,13 @@ def test_clone_shares_pretrained_and_hides_its_params(tiny_pretrained):
     featurizer = FrozenConvFeaturizer(tiny_pretrained, batch_size=8)
     copy = clone(featurizer)
     assert copy.pretrained is tiny_pretrained and copy.batch_size == 8
-    assert set(featurizer.get_params(deep=True)) == {"pretrained", "batch_size", "device"}
+    assert set(featurizer.get_params(deep=True)) == {
+        "pretrained",
+        "layer",
+        "pooling",
+        "batch_size",
+        "device",
+    }
 
 
 def test_pipeline_memory_computes_features_once(
@@ -150,3 +166,131 @@ def test_read_only_and_strided_images_give_the_same_features(tiny_pretrained, im
     np.testing.assert_array_equal(featurizer.transform(flipped), expected)
     assert writeable and all(writeable), "torch was handed read-only memory"
     assert not frozen.flags.writeable  # the user's array is not touched
+
+
+# -- layer choice and pooling ------------------------------------------------------------
+
+
+def _alexnet_maps(module, images, upto):
+    """Maps after features[upto] (a ReLU), computed by hand from the pre-trained net."""
+    with torch.no_grad():
+        x = module.input(torch.from_numpy(images))
+        for index in range(upto + 1):
+            x = module.features[index](x)
+    return x.numpy()
+
+
+@pytest.mark.parametrize("layer, index", [("conv1", 1), ("conv3", 7), ("conv5", 11)])
+def test_a_named_layer_gives_its_relu_maps(tiny_pretrained, images, layer, index):
+    maps = _alexnet_maps(tiny_pretrained.module_.eval(), images, index)
+    featurizer = FrozenConvFeaturizer(tiny_pretrained, layer=layer).fit(images)
+    np.testing.assert_allclose(featurizer.transform(images), maps.reshape(len(images), -1))
+    assert featurizer.feature_map_shape_ == maps.shape[1:]
+    mean = FrozenConvFeaturizer(tiny_pretrained, layer=layer, pooling="mean").fit(images)
+    np.testing.assert_allclose(mean.transform(images), maps.mean(axis=(2, 3)), rtol=1e-5)
+    top = FrozenConvFeaturizer(tiny_pretrained, layer=layer, pooling="max").fit(images)
+    np.testing.assert_array_equal(top.transform(images), maps.max(axis=(2, 3)))
+
+
+def test_the_pass_stops_at_the_chosen_layer(tiny_pretrained, images):
+    featurizer = FrozenConvFeaturizer(tiny_pretrained, layer="conv2").fit(images)
+    ran = []
+    for name, module in featurizer.conv_.named_modules():
+        module.register_forward_hook(lambda m, i, o, name=name: ran.append(name))
+    featurizer.transform(images)
+    assert "1.4" in ran  # conv2's ReLU
+    assert "1.6" not in ran and "2" not in ran  # conv3 and the pooling never ran
+
+
+def test_pooling_the_whole_frozen_part_and_its_names(tiny_pretrained, images):
+    flat = FrozenConvFeaturizer(tiny_pretrained).fit_transform(images).reshape(-1, 256, 36)
+    mean = FrozenConvFeaturizer(tiny_pretrained, pooling="mean").fit(images)
+    np.testing.assert_allclose(mean.transform(images), flat.mean(axis=2), rtol=1e-5, atol=1e-6)
+    assert mean.get_feature_names_out()[[0, -1]].tolist() == ["ch0", "ch255"]
+
+
+def test_named_layer_feature_names_say_map_row_and_column(tiny_pretrained, images):
+    featurizer = FrozenConvFeaturizer(tiny_pretrained, layer="conv5").fit(images)
+    names = featurizer.get_feature_names_out()
+    channels, height, width = featurizer.feature_map_shape_
+    assert len(names) == featurizer.n_features_out_ == channels * height * width
+    assert names[0] == "conv5_map000_r0c0"
+    assert names[width + 1] == "conv5_map000_r1c1"
+    assert names[height * width * 17 + 2 * width + 1] == "conv5_map017_r2c1"
+    pooled = FrozenConvFeaturizer(tiny_pretrained, layer="conv5", pooling="max").fit(images)
+    assert pooled.get_feature_names_out()[[0, 17]].tolist() == ["conv5_map000", "conv5_map017"]
+
+
+def test_unknown_layer_lists_the_valid_ones(tiny_pretrained):
+    with pytest.raises(ValueError, match="unknown layer 'conv6'.*'conv1', .*'conv5'"):
+        FrozenConvFeaturizer(tiny_pretrained, layer="conv6").fit()
+
+
+@pytest.mark.parametrize("pooling", ["avg", None, "MEAN"])
+def test_unknown_pooling_is_rejected(tiny_pretrained, pooling):
+    with pytest.raises(ValueError, match="pooling must be one of"):
+        FrozenConvFeaturizer(tiny_pretrained, pooling=pooling).fit()
+
+
+def test_flattened_layer_refuses_images_of_another_size(tiny_pretrained, images):
+    featurizer = FrozenConvFeaturizer(tiny_pretrained, layer="conv1").fit(images)
+    bigger = np.zeros((2, 100, 100, 3), np.uint8)
+    with pytest.raises(ValueError, match="fit it on images of this size"):
+        featurizer.transform(bigger)
+    # One value per map does not depend on the size.
+    pooled = FrozenConvFeaturizer(tiny_pretrained, layer="conv1", pooling="mean").fit(images)
+    assert pooled.transform(bigger).shape == (2, 64)
+
+
+def test_pooling_needs_maps_from_a_module_that_does_not_flatten():
+    class NoFlatten(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.conv = nn.Conv2d(3, 4, 3)
+
+        def forward(self, x):
+            return self.conv(x)
+
+        def conv_part(self):
+            return nn.Sequential(ImageInput(), self.conv, nn.AdaptiveAvgPool2d(1), Squeeze())
+
+        def dense_part(self):
+            return nn.Identity()
+
+    class Squeeze(nn.Module):
+        def forward(self, x):
+            return x.flatten(1)
+
+    with pytest.raises(ValueError, match="does not end in a Flatten: choose a layer"):
+        FrozenConvFeaturizer(NoFlatten(), pooling="mean").fit()
+    with pytest.raises(TypeError, match="names no conv layers"):
+        FrozenConvFeaturizer(NoFlatten(), layer="conv").fit()
+
+
+def test_a_module_not_following_the_protocol_gets_a_type_error():
+    with pytest.raises(TypeError, match="does not follow the backbone protocol"):
+        FrozenConvFeaturizer(nn.Linear(3, 1)).fit()
+
+
+@pytest.mark.parametrize(
+    "backbone, layer, size, width",
+    [
+        ("xception", None, 71, 2048),
+        ("xception", "block4", 71, 728),
+        ("mini_xception", None, 48, 2048),
+        ("mini_xception", "module2", 48, 32),
+    ],
+)
+def test_every_builtin_backbone_featurizes(backbone, layer, size, width):
+    net = make_backbone(backbone).eval()
+    images = np.random.default_rng(0).integers(0, 256, (2, size, size, 3), dtype=np.uint8)
+    pooling = "flatten" if layer is None else "mean"
+    featurizer = FrozenConvFeaturizer(net, layer=layer, pooling=pooling).fit(images)
+    assert featurizer.transform(images).shape == (2, width)
+    assert featurizer.min_image_size_ == min_image_size(net)
+
+
+def test_images_below_the_backbones_minimum_are_rejected():
+    featurizer = FrozenConvFeaturizer(make_backbone("xception").eval()).fit()
+    with pytest.raises(ValueError, match="at least 71x71"):
+        featurizer.transform(np.zeros((1, 64, 64, 3), np.uint8))

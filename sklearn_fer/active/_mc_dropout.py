@@ -7,17 +7,15 @@ import torch
 
 from .._random import draw_seed, torch_rng
 from .._validation import check_number, is_dataset
+from ..nets._protocol import DROPOUT_TYPES as _DROPOUT_TYPES
 from ._base import _check_n_instances, _check_pool, _n_samples, _QueryStrategy
 from ._regression_function import _torch_module
 
-_DROPOUT_TYPES = (
-    torch.nn.Dropout,
-    torch.nn.Dropout1d,
-    torch.nn.Dropout2d,
-    torch.nn.Dropout3d,
-    torch.nn.AlphaDropout,
-    torch.nn.FeatureAlphaDropout,
-)
+
+def _pass_nonlinearity(estimator):
+    """What turns a pass's raw outputs into predictions: a classifier's softmax, say."""
+    get = getattr(estimator, "_get_predict_nonlinearity", None)
+    return get() if callable(get) else (lambda out: out)
 
 
 def mc_dropout_predictions(estimator, X, *, n_iter=50, p=0.5, batch_size=1024, random_state=None):
@@ -27,7 +25,9 @@ def mc_dropout_predictions(estimator, X, *, n_iter=50, p=0.5, batch_size=1024, r
     else (batch norm, for instance) stays in evaluation mode. The passes run under
     ``torch.no_grad`` in batches of ``batch_size`` rows, several passes per batch when the
     pool is small, so the dense layers work as large matrix products. The module is left
-    exactly as found: modes and dropout probabilities are restored.
+    exactly as found: modes and dropout probabilities are restored. A classifier's passes
+    go through its prediction nonlinearity (the softmax of a cross-entropy net), so each
+    pass gives class probabilities; a regressor's pass its raw outputs.
 
     Parameters
     ----------
@@ -48,6 +48,7 @@ def mc_dropout_predictions(estimator, X, *, n_iter=50, p=0.5, batch_size=1024, r
     Returns
     -------
     outputs : ndarray of shape (n_iter, n_samples, n_outputs), float32
+        Predictions of each pass (class probabilities for a classifier).
 
     Examples
     --------
@@ -68,7 +69,11 @@ def mc_dropout_predictions(estimator, X, *, n_iter=50, p=0.5, batch_size=1024, r
     estimator, module = _torch_module(estimator, "MCDUE")
     dropouts = [m for m in module.modules() if isinstance(m, _DROPOUT_TYPES)]
     if not dropouts:
-        raise ValueError(f"MCDUE needs dropout layers, but {type(module).__name__} has none.")
+        raise ValueError(
+            f"MCDUE needs dropout layers, but {type(module).__name__} has none: use a "
+            "backbone whose head has dropout (AlexNet, Xception(dropout>0), "
+            "MiniXception(dropout>0); see sklearn_fer.nets.head_has_dropout)."
+        )
     if hasattr(estimator, "_check_X"):
         X = estimator._check_X(X, reset=False)
     if is_dataset(X):
@@ -80,6 +85,7 @@ def mc_dropout_predictions(estimator, X, *, n_iter=50, p=0.5, batch_size=1024, r
     if n == 0:
         raise ValueError("X is empty: there is nothing to score.")
     device = next(module.parameters()).device
+    nonlinearity = _pass_nonlinearity(estimator)
     modes = {m: m.training for m in module.modules()}
     rates = {m: m.p for m in dropouts}
     outputs = None
@@ -97,7 +103,8 @@ def mc_dropout_predictions(estimator, X, *, n_iter=50, p=0.5, batch_size=1024, r
                 while done < n_iter:
                     passes = min(per_batch, n_iter - done)
                     stacked = block.repeat((passes,) + (1,) * (block.dim() - 1))
-                    out = module(stacked).float().reshape(passes, len(block), -1).cpu().numpy()
+                    out = nonlinearity(module(stacked)).float()
+                    out = out.reshape(passes, len(block), -1).cpu().numpy()
                     if outputs is None:
                         outputs = np.empty((n_iter, n, out.shape[-1]), dtype=np.float32)
                     outputs[done : done + passes, start : start + len(block)] = out
@@ -116,10 +123,11 @@ class MCDropoutSampler(_QueryStrategy):
     Table 4 of Rescigno et al. (2020), after Tsymbalov, Panov & Shapeev (2018): ``n_iter``
     forward passes of the net with dropout switched on at probability ``p``; a row's
     uncertainty is the standard deviation of its predictions across the passes (averaged
-    over outputs for several targets); the ``n_instances`` largest are picked (ties to the
-    lowest index). Works with :class:`~sklearn_fer.DenseHeadRegressor` on conv features
-    (unfitted: its pre-trained state) and with :class:`~sklearn_fer.AlexNetRegressor` on
-    images.
+    over outputs for several targets, over class probabilities for a classifier); the
+    ``n_instances`` largest are picked (ties to the lowest index). Works with
+    :class:`~sklearn_fer.DenseHeadRegressor` and :class:`~sklearn_fer.DenseHeadClassifier`
+    on conv features (unfitted: their pre-trained state) and with the whole-network
+    estimators on images, for any backbone whose head has dropout.
 
     Parameters
     ----------

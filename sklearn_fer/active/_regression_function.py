@@ -2,14 +2,16 @@
 
 GSy, iGS and MCDUE need ``f`` before any personal label exists (the paper's "pre-trained
 regression function", Section 3.4): a fitted estimator is used as it is, an unfitted
-:class:`~sklearn_fer.DenseHeadRegressor` through a clone after ``initialize()``.
+:class:`~sklearn_fer.DenseHeadRegressor` (or :class:`~sklearn_fer.DenseHeadClassifier`)
+through a clone after ``initialize()``. For a classifier, ``f`` is its class
+probabilities.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import torch
-from sklearn.base import clone
+from sklearn.base import clone, is_classifier
 from sklearn.exceptions import NotFittedError
 from sklearn.utils.validation import check_is_fitted
 
@@ -42,7 +44,10 @@ def _pretrained_or_fitted(estimator, purpose):
 
 
 def _outputs(estimator, X, purpose):
-    prediction = np.asarray(_pretrained_or_fitted(estimator, purpose).predict(X))
+    estimator = _pretrained_or_fitted(estimator, purpose)
+    # A classifier's output space is its class probabilities, not its labels.
+    predict = estimator.predict_proba if is_classifier(estimator) else estimator.predict
+    prediction = np.asarray(predict(X))
     prediction = prediction.reshape(len(prediction), -1).astype(np.float64)
     if not np.isfinite(prediction).all():
         raise ValueError(f"{purpose}: the regression function returned NaN or infinity.")

@@ -1,22 +1,26 @@
-"""Data: the synthetic face generator (the embedded default), and loaders for AffectNet and
-AMIGOS, the data sets of Rescigno et al. (2020), which are licensed and not distributed."""
+"""Data: the synthetic face generator (the embedded default), loaders for AffectNet and
+AMIGOS, the data sets of Rescigno et al. (2020), which are licensed and not distributed,
+and the few real face photographs that ship inside scikit-image's wheel."""
 
 from ._affectnet import AFFECTNET_COLUMNS, AFFECTNET_EXPRESSIONS, load_affectnet
 from ._amigos import AMIGOS_VIDEO_PATTERN, SEGMENT_SECONDS, load_amigos, read_amigos_annotations
 from ._lazy import LazyImages
 from ._paths import DatasetNotFoundError, get_data_home
+from ._photographs import ASTRONAUT_FACE_BOX, load_sample_faces
 from ._synthetic import make_faces
 
 __all__ = [
     "AFFECTNET_COLUMNS",
     "AFFECTNET_EXPRESSIONS",
     "AMIGOS_VIDEO_PATTERN",
+    "ASTRONAUT_FACE_BOX",
     "SEGMENT_SECONDS",
     "DatasetNotFoundError",
     "LazyImages",
     "get_data_home",
     "load_affectnet",
     "load_amigos",
+    "load_sample_faces",
     "make_faces",
     "read_amigos_annotations",
 ]

@@ -182,14 +182,15 @@ class LazyImages(Dataset, Sequence):
 class ImageTargetPairs(Dataset):
     """Pair a dataset of images with an array of targets, as skorch's loaders expect.
 
-    Targets default to zeros (for prediction, where skorch still wants pairs).
+    Targets default to zeros (for prediction, where skorch still wants pairs); they are
+    float32 regression targets unless ``dtype`` says otherwise (int64 class indices).
     """
 
-    def __init__(self, images, targets=None):
+    def __init__(self, images, targets=None, *, dtype=np.float32):
         self.images = images
         if targets is None:
-            targets = np.zeros((len(images), 1), dtype=np.float32)
-        self.targets = np.asarray(targets, dtype=np.float32)
+            targets = np.zeros((len(images), 1), dtype=dtype)
+        self.targets = np.asarray(targets, dtype=dtype)
 
     def __len__(self):
         return len(self.images)

@@ -49,6 +49,8 @@ class AlexNet(nn.Module):
         Pools the last feature map to 6x6, so any input of at least 63 px works.
     classifier : torch.nn.Sequential
         The dense part (torchvision indices 0..6).
+    min_image_size : int
+        63.
 
     See Also
     --------
@@ -72,6 +74,8 @@ class AlexNet(nn.Module):
     >>> sorted(net.state_dict())[:2]
     ['classifier.1.bias', 'classifier.1.weight']
     """
+
+    min_image_size = MIN_IMAGE_SIZE
 
     def __init__(
         self,
@@ -133,3 +137,14 @@ class AlexNet(nn.Module):
     def dense_part(self):
         """Return the dense part (``classifier``), sharing its parameters with this net."""
         return self.classifier
+
+    def conv_layers(self):
+        """Return the named conv layers ``conv1`` ... ``conv5``: each conv's ReLU output.
+
+        Returns
+        -------
+        dict of str to torch.nn.Module
+            The ReLU after each convolution (torchvision indices 1, 4, 7, 9, 11), whose
+            output is that layer's feature maps.
+        """
+        return {f"conv{k}": self.features[i] for k, i in enumerate((1, 4, 7, 9, 11), start=1)}

@@ -4,18 +4,13 @@ from __future__ import annotations
 
 from torch import nn
 
-from .._validation import (
-    check_images,
-    dataset_yields_pairs,
-    is_dataset,
-)
-from ..datasets._lazy import ImageTargetPairs
+from .._whole_net import _WholeNetMixin
 from ..nets import AlexNet
 from ..optim import NesterovSGD
 from ._skorch_bridge import _SklearnNetRegressor
 
 
-class AlexNetRegressor(_SklearnNetRegressor):
+class AlexNetRegressor(_WholeNetMixin, _SklearnNetRegressor):
     """AlexNet regressor on raw face images, with the paper's training settings.
 
     A skorch :class:`~skorch.NeuralNetRegressor` around :class:`~sklearn_fer.nets.AlexNet`.
@@ -27,9 +22,11 @@ class AlexNetRegressor(_SklearnNetRegressor):
 
     Parameters
     ----------
-    module : torch.nn.Module class or instance, default=AlexNet
-        The network. When it is a class and ``module__n_outputs`` is not given, it is
-        built with as many outputs as ``y`` has columns.
+    module : str, torch.nn.Module class or instance, default=AlexNet
+        The network: a registered backbone name (``"alexnet"``, ``"xception"``,
+        ``"mini_xception"``, see :func:`~sklearn_fer.nets.make_backbone`), a module class
+        or an instance. A name or class taking ``n_outputs`` is built with as many
+        outputs as ``y`` has columns unless ``module__n_outputs`` is given.
     criterion : torch criterion class, default=torch.nn.MSELoss
         Loss function.
     optimizer : torch optimizer class, default=NesterovSGD
@@ -73,7 +70,8 @@ class AlexNetRegressor(_SklearnNetRegressor):
     Notes
     -----
     ``X`` is a uint8 array of RGB images ``(n_samples, height, width, 3)`` with height and
-    width of at least 63 px (floating images on the [0, 1] scale are accepted too), or, for
+    width of at least the module's ``min_image_size`` (63 px for AlexNet, 71 for
+    Xception; floating images on the [0, 1] scale are accepted too), or, for
     data that does not fit in memory, a torch ``Dataset`` of images (with ``y``, such as
     :class:`~sklearn_fer.datasets.LazyImages`) or of ``(image, target)`` pairs (``y=None``).
     Conversion to normalised float NCHW happens inside the module, on the device.
@@ -127,17 +125,5 @@ class AlexNetRegressor(_SklearnNetRegressor):
             **kwargs,
         )
 
-    def _check_X(self, X, *, reset):
-        X = check_images(X)
-        if not reset and is_dataset(X) and not dataset_yields_pairs(X):
-            X = ImageTargetPairs(X)  # skorch's loaders want pairs even to predict
-        return X
-
-    def initialize_module(self):
-        kwargs = self.get_params_for("module")
-        if isinstance(self.module, type) and "n_outputs" not in kwargs:
-            n_outputs = getattr(self, "n_outputs_", None)
-            if n_outputs is not None:
-                kwargs["n_outputs"] = n_outputs
-        self.module_ = self.initialized_instance(self.module, kwargs)
-        return self
+    def _n_outputs_hint(self):
+        return getattr(self, "n_outputs_", None)

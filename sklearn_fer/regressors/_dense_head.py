@@ -2,22 +2,14 @@
 
 from __future__ import annotations
 
-import copy
-
-import numpy as np
-from sklearn.utils import check_array
 from torch import nn
 
-from .._frozen import clone_sharing_pretrained, pretrained_module, shallow_params
-from .._validation import (
-    is_dataset,
-)
-from ..nets import dense_part
+from .._head import _HeadMixin
 from ..optim import NesterovSGD
-from ._skorch_bridge import _linear_layers, _SklearnNetRegressor
+from ._skorch_bridge import _SklearnNetRegressor
 
 
-class DenseHeadRegressor(_SklearnNetRegressor):
+class DenseHeadRegressor(_HeadMixin, _SklearnNetRegressor):
     """Fine-tune the dense layers of a pre-trained net on conv features.
 
     The personal model of Rescigno et al. (2020, Section 3.3, Fig. 3): the dense part of a
@@ -33,8 +25,9 @@ class DenseHeadRegressor(_SklearnNetRegressor):
     Parameters
     ----------
     pretrained : AlexNetRegressor or torch.nn.Module
-        A fitted (or initialised) net whose module splits into conv and dense parts (see
-        :func:`~sklearn_fer.nets.dense_part`). It is shared, not copied, by ``clone`` (as
+        A fitted (or initialised) net whose module follows the backbone protocol (see
+        :func:`~sklearn_fer.nets.check_backbone`): AlexNet, Xception, the mini-Xception
+        or your own. It is shared, not copied, by ``clone`` (as
         ``sklearn.frozen.FrozenEstimator`` is), and its parameters are not exposed through
         ``get_params``.
     criterion : torch criterion class, default=torch.nn.MSELoss
@@ -131,45 +124,14 @@ class DenseHeadRegressor(_SklearnNetRegressor):
             **kwargs,
         )
 
-    def _get_param_names(self):
-        return [name for name in super()._get_param_names() if name != "module"]
-
-    def get_params(self, deep=True, **kwargs):
-        return shallow_params(super().get_params(deep=deep, **kwargs))
-
-    def __sklearn_clone__(self):
-        return clone_sharing_pretrained(self)
-
-    def set_params(self, **params):
-        """Set parameters; ``pretrained`` takes effect at the next ``fit``/``initialize``.
-
-        Parameters
-        ----------
-        **params : dict
-            Parameter names and values.
-
-        Returns
-        -------
-        self
-        """
-        if "pretrained" in params:
-            # Stored as a plain attribute: skorch would otherwise try to register a torch
-            # module given as pretrained as one of the net's trainable components.
-            vars(self)["pretrained"] = params.pop("pretrained")
-        return super().set_params(**params) if params else self
-
     def __sklearn_tags__(self):
         tags = super().__sklearn_tags__()
         tags.target_tags.multi_output = True
         return tags
 
     def initialize_module(self):
-        source = pretrained_module(self.pretrained, type(self).__name__)
-        head = copy.deepcopy(dense_part(source))
-        # The copy is trained; the pre-trained tensors must never be. requires_grad may
-        # have been switched off on the source (a frozen backbone), so switch it back on.
-        head.requires_grad_(True)
-        self.module_ = head
+        # The copy is trained; the pre-trained tensors must never be.
+        self.module_ = self._pretrained_head()
         return self
 
     def initialize(self):
@@ -189,25 +151,3 @@ class DenseHeadRegressor(_SklearnNetRegressor):
         # Predict in the shape the pre-trained net was fitted with.
         pre_ndim = getattr(self.pretrained, "y_ndim_", None)
         return pre_ndim if pre_ndim in (1, 2) else super()._default_y_ndim()
-
-    def _expected_width(self):
-        head = dense_part(pretrained_module(self.pretrained, type(self).__name__))
-        linears = _linear_layers(head)
-        return linears[0].in_features if linears else None
-
-    def _check_X(self, X, *, reset):
-        if is_dataset(X):
-            raise TypeError(
-                "DenseHeadRegressor takes a 2-D array of conv features, not a Dataset; "
-                "compute them with FrozenConvFeaturizer."
-            )
-        X = check_array(X, dtype=np.float32, input_name="X")
-        fitted_width = getattr(self, "n_features_in_", None)
-        expected = self._expected_width() if reset or fitted_width is None else fitted_width
-        if expected is not None and X.shape[1] != expected:
-            raise ValueError(
-                f"X has {X.shape[1]} features, but DenseHeadRegressor is expecting "
-                f"{expected} features as input (the pre-trained head's width); compute them "
-                "with FrozenConvFeaturizer(pretrained)."
-            )
-        return X

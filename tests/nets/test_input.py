@@ -52,3 +52,37 @@ def test_input_stage_buffers_stay_out_of_the_state_dict():
 def test_input_stage_rejects_bad_batches(bad, error, match):
     with pytest.raises(error, match=match):
         ImageInput()(bad)
+
+
+def test_gray_input_is_opencv_luma_on_minus_one_to_one():
+    import cv2
+
+    from sklearn_fer.nets import GrayInput
+
+    rng = np.random.default_rng(0)
+    images = rng.integers(0, 256, size=(3, 64, 64, 3), dtype=np.uint8)
+    got = GrayInput(64)(torch.from_numpy(images)).numpy()[:, 0]
+    expected = np.stack([cv2.cvtColor(im, cv2.COLOR_RGB2GRAY) for im in images]) / 255.0
+    assert got.shape == (3, 64, 64)
+    # OpenCV rounds its gray values to integers (half a level) with 14-bit fixed-point
+    # weights (a few hundredths of a level more); the stage keeps float32.
+    np.testing.assert_allclose((got + 1) / 2, expected, atol=0.55 / 255)
+
+
+def test_gray_input_resizes_as_opencv_bilinear():
+    import cv2
+
+    from sklearn_fer.nets import GrayInput
+
+    gray = np.random.default_rng(1).integers(0, 256, size=(95, 95), dtype=np.uint8)
+    rgb = np.repeat(gray[None, :, :, None], 3, axis=3)
+    got = (GrayInput(64)(torch.from_numpy(rgb)).numpy()[0, 0] + 1) / 2
+    expected = cv2.resize(gray.astype(np.float32), (64, 64), interpolation=cv2.INTER_LINEAR)
+    np.testing.assert_allclose(got, expected / 255.0, atol=1e-4)
+
+
+def test_gray_input_rejects_other_channel_counts():
+    from sklearn_fer.nets import GrayInput
+
+    with pytest.raises(ValueError, match="3 colour channels"):
+        GrayInput()(torch.zeros(1, 64, 64, 1, dtype=torch.uint8))
