@@ -115,11 +115,6 @@ class _BasePathNet(BaseEstimator):
     def __sklearn_clone__(self):
         return clone_sharing_pretrained(self, shared="source")
 
-    def __sklearn_tags__(self):
-        tags = super().__sklearn_tags__()
-        tags.non_deterministic = self.random_state is None
-        return tags
-
     # -- what each twin says about its targets ---------------------------------------
     def _validate_targets(self, X, y):
         """Return ``(X, y_tensor_values, task_info)``; implemented by each twin."""

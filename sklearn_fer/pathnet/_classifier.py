@@ -135,13 +135,30 @@ class PathNetClassifier(ClassifierMixin, _BasePathNet):
                 f"y has only one class ({encoder.classes_.tolist()[0]!r}); PathNetClassifier needs "
                 "at least two classes."
             )
-        self.classes_ = encoder.classes_
         task_info = {
             "kind": "classification",
             "n_outputs": len(encoder.classes_),
             "classes": encoder.classes_,
         }
         return X, encoder.transform(y), task_info
+
+    def fit(self, X, y):
+        """Evolve a path for this classification task, then train the best path further.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Features.
+        y : array-like of shape (n_samples,)
+            Class labels of this task (at least two classes).
+
+        Returns
+        -------
+        self
+        """
+        super().fit(X, y)
+        self.classes_ = self.tasks_[self.task_]["classes"]
+        return self
 
     def _check_copied_head(self, source_task, task_info):
         same = source_task["kind"] == "classification" and np.array_equal(
