@@ -1,4 +1,4 @@
-"""Wall time of PathNet's evolution against dense-head fine-tuning, and the study's budget.
+"""Time of PathNet's evolution against dense-head fine-tuning, and the study's budget.
 
 Prints, measured side by side in one run (rounds interleaved, medians reported, because
 these machines are noisy), on the conv features of **synthetic** faces
@@ -12,6 +12,9 @@ on them):
 * ``DenseHeadRegressor`` fine-tuning of the same frames with the quick profile's settings
   (FusedAdam, lr 3e-4, batch 32, 10 epochs), and the ratio of the two;
 * personal fits on the training subsets of the sampling curves (5%..90% of 48 frames);
+* one tournament's training, serial as published (path A for T steps, then path B)
+  against both paths trained together on shared batches (one backward pass and one
+  optimiser step per batch for the pair): whether batching the population would pay;
 * the extra cost of adding PathNet to the quick study: 5 subjects x 5 folds x 2 targets
   of "PathNet transfer", plus the sampling-curve points of random and GSx, plus the two
   general fits, in core-seconds and on ``--n-jobs`` workers (target: within 3 minutes on
@@ -20,29 +23,40 @@ on them):
 Run: ``python benchmarks/bench_pathnet.py [--rounds 3] [--threads 1] [--wild 2000]``
 
 ``--threads 1`` (the default) is what each of joblib's worker processes gets when the
-study runs with ``--n-jobs 2`` on 2 cores.
+study runs with ``--n-jobs 2`` on 2 cores. Every time is printed twice: wall seconds, and
+CPU seconds of this process. On a shared machine busy with other work the wall time also
+counts the other processes' turns; with one thread the CPU time is close to what the
+same work takes on an idle core, so the budget is printed from both.
 """
 
 from __future__ import annotations
 
 import argparse
 import math
+import os
 import statistics
 import time
 
 import numpy as np
 import torch
+import torch.nn.functional as F
 
 from sklearn_fer import AlexNetRegressor, DenseHeadRegressor, FrozenConvFeaturizer, FusedAdam
 from sklearn_fer.datasets import make_faces
 from sklearn_fer.evaluation import DEFAULT_FRACTIONS
-from sklearn_fer.pathnet import PathNetRegressor
+from sklearn_fer.pathnet import PathNet, PathNetRegressor
+from sklearn_fer.pathnet._training import PathTrainer, TaskLoss
 
 
 def timed(fit):
-    start = time.perf_counter()
-    model = fit()
-    return time.perf_counter() - start, model
+    """(wall seconds, CPU seconds of this process, result) of ``fit()``.
+
+    On a busy shared machine wall time counts other processes' turns too; with one torch
+    thread, CPU time is close to what the same work takes on an idle core.
+    """
+    wall, cpu = time.perf_counter(), time.process_time()
+    result = fit()
+    return time.perf_counter() - wall, time.process_time() - cpu, result
 
 
 def features(args):
@@ -65,25 +79,47 @@ def steps(model, n_rows):
     return 2 * model.n_generations_ * model.steps_per_path + model.n_epochs_ * per_epoch
 
 
-def main(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
-    parser.add_argument("--wild", type=int, default=2000, help="wild images (quick: 2000)")
-    parser.add_argument("--n-jobs", type=int, default=2, help="workers of the study")
-    args = parser.parse_args(argv)
-    torch.set_num_threads(args.threads)
-    print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s); SYNTHETIC faces")
-
-    pretrained, X_wild, y_wild, X_lab, y_lab = features(args)
-    train = np.arange(48)
-    print(f"features: wild {X_wild.shape}, one lab subject's training fold {X_lab[train].shape}")
-
-    general_seconds, general = timed(lambda: PathNetRegressor(random_state=0).fit(X_wild, y_wild))
-    print(
-        f"general PathNet on {len(X_wild)} wild frames: {general_seconds:.1f} s "
-        f"({steps(general, len(X_wild))} steps)"
+def tournament_training(X, y, rounds, n_steps=40):
+    """CPU ms per batch of a tournament's pair: serial (published) vs jointly trained."""
+    net = PathNet(X.shape[1], generator=torch.Generator().manual_seed(0))
+    net.add_head(1, generator=torch.Generator().manual_seed(1))
+    X, y = torch.tensor(X), torch.tensor(y, dtype=torch.float32).reshape(-1, 1)
+    trainer = PathTrainer(
+        net,
+        0,
+        X,
+        y,
+        task_loss=TaskLoss("regression"),
+        batch_size=16,
+        lr=1e-3,
+        rng=np.random.default_rng(0),
     )
+    a, b = ((0, 3, 5), (1, 2, 6), (4, 8)), ((1, 3, 7), (2, 6), (0, 8, 9))
+
+    def serial():
+        trainer.train_steps(a, n_steps)
+        trainer.train_steps(b, n_steps)
+
+    def joint():
+        for _ in range(n_steps):
+            xb, yb = trainer._next_batch()
+            loss = F.mse_loss(net(xb, a, 0), yb) + F.mse_loss(net(xb, b, 0), yb)
+            trainer.optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            trainer.optimizer.step()
+
+    times = {"serial": [], "joint": []}
+    for fn in (serial, joint):
+        fn()  # warm-up
+    for _ in range(rounds):
+        for name, fn in (("serial", serial), ("joint", joint)):
+            times[name].append(1e3 * timed(fn)[1] / n_steps)
+    return {name: statistics.median(values) for name, values in times.items()}
+
+
+def measure_personal_fits(general, pretrained, X_lab, y_lab, rounds):
+    """Median (wall, CPU) seconds of personal fits, the dense head, and the curve subsets."""
+    train = np.arange(48)
 
     def personal(n_rows, seed):
         rows = train[:n_rows]
@@ -102,44 +138,87 @@ def main(argv=None):
 
     personal(48, 0), dense_head(0)  # warm-up (imports, oneDNN primitives)
     sizes = sorted({max(2, math.ceil(f * 48)) for f in DEFAULT_FRACTIONS})
-    pathnet_times, head_times, n_steps = [], [], []
-    curve_times = {size: [] for size in sizes}
-    for round_ in range(args.rounds):
-        seconds, model = timed(lambda seed=round_: personal(48, seed))
-        pathnet_times.append(seconds)
+    runs = {"pathnet": [], "head": [], **{size: [] for size in sizes}}
+    n_steps = []
+    for round_ in range(rounds):
+        wall, cpu, model = timed(lambda seed=round_: personal(48, seed))
+        runs["pathnet"].append((wall, cpu))
         n_steps.append(steps(model, 48))
-        head_times.append(timed(lambda seed=round_: dense_head(seed))[0])
+        runs["head"].append(timed(lambda seed=round_: dense_head(seed))[:2])
         for size in sizes:
-            curve_times[size].append(timed(lambda n=size, seed=round_: personal(n, seed))[0])
-    t_pathnet, t_head = statistics.median(pathnet_times), statistics.median(head_times)
-    t_curve = {size: statistics.median(times) for size, times in curve_times.items()}
+            runs[size].append(timed(lambda n=size, seed=round_: personal(n, seed))[:2])
+    medians = {
+        key: tuple(statistics.median(column) for column in zip(*values))
+        for key, values in runs.items()
+    }
+    return medians, statistics.median(n_steps)
 
-    print()
-    print(f"{'one personal fit, 48 frames':40s} {'seconds':>8s}")
-    median_steps = statistics.median(n_steps)
-    print(
-        f"{'PathNetRegressor(source=general)':40s} {t_pathnet:8.3f}  "
-        f"({median_steps:.0f} steps, {1e3 * t_pathnet / median_steps:.1f} ms/step)"
-    )
-    print(f"{'DenseHeadRegressor (quick profile)':40s} {t_head:8.3f}")
-    print(f"PathNet / dense head = {t_pathnet / t_head:.2f}x")
-    print("\npersonal fits on sampling-curve subsets:")
-    for size, seconds in t_curve.items():
-        print(f"  {size:3d} frames {seconds:8.3f} s")
 
+def print_budget(general_times, medians, n_jobs):
+    """The extra cost of PathNet in the quick study, from wall and from CPU seconds."""
     units = 5 * 5 * 2  # subjects x folds x targets
-    curve_points = 2 * units * sum(t_curve[max(2, math.ceil(f * 48))] for f in DEFAULT_FRACTIONS)
-    transfer = units * t_pathnet
-    total = 2 * general_seconds + transfer + curve_points
-    print("\nextra cost of PathNet in the quick study (5 subjects x 5 folds x 2 targets):")
     n_curve_fits = 2 * units * len(DEFAULT_FRACTIONS)
-    print(f"  {'2 general fits':36s} {2 * general_seconds:7.1f} core-s")
-    print(f"  {f'PathNet transfer, {units} fits':36s} {transfer:7.1f} core-s")
-    print(f"  {f'random + GSx curves, {n_curve_fits} fits':36s} {curve_points:7.1f} core-s")
-    print(
-        f"  total {total:.0f} core-s = {total / args.n_jobs:.0f} s on {args.n_jobs} workers "
-        f"(target: 180 s on 2 cores)"
+    print("\nextra cost of PathNet in the quick study (5 subjects x 5 folds x 2 targets):")
+    print(f"  {'':36s} {'wall':>8s} {'CPU':>8s}  core-s")
+    totals = []
+    for column in (0, 1):
+        curves = (
+            2 * units * sum(medians[max(2, math.ceil(f * 48))][column] for f in DEFAULT_FRACTIONS)
+        )
+        parts = (2 * general_times[column], units * medians["pathnet"][column], curves)
+        totals.append((parts, sum(parts)))
+    labels = (
+        "2 general fits",
+        f"PathNet transfer, {units} fits",
+        f"random + GSx curves, {n_curve_fits} fits",
     )
+    for index, label in enumerate(labels):
+        print(f"  {label:36s} {totals[0][0][index]:8.1f} {totals[1][0][index]:8.1f}")
+    wall, cpu = totals[0][1], totals[1][1]
+    print(f"  {'total':36s} {wall:8.1f} {cpu:8.1f}")
+    print(
+        f"  on {n_jobs} workers: {wall / n_jobs:.0f} s measured here, {cpu / n_jobs:.0f} s "
+        "on idle cores (target: within 180 s on 2 cores)"
+    )
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
+    parser.add_argument("--wild", type=int, default=2000, help="wild images (quick: 2000)")
+    parser.add_argument("--n-jobs", type=int, default=2, help="workers of the study")
+    args = parser.parse_args(argv)
+    torch.set_num_threads(args.threads)
+    print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s); SYNTHETIC faces")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+
+    pretrained, X_wild, y_wild, X_lab, y_lab = features(args)
+    print(f"features: wild {X_wild.shape}, one lab subject's training fold (48, {X_lab.shape[1]})")
+    *general_times, general = timed(lambda: PathNetRegressor(random_state=0).fit(X_wild, y_wild))
+    print(
+        f"general PathNet on {len(X_wild)} wild frames: {general_times[0]:.1f} s wall, "
+        f"{general_times[1]:.1f} s CPU ({steps(general, len(X_wild))} steps)"
+    )
+    medians, n_steps = measure_personal_fits(general, pretrained, X_lab, y_lab, args.rounds)
+    pathnet, head = medians["pathnet"], medians["head"]
+    print(f"\n{'one personal fit, 48 frames':40s} {'wall s':>8s} {'CPU s':>8s}")
+    print(f"{'PathNetRegressor(source=general)':40s} {pathnet[0]:8.3f} {pathnet[1]:8.3f}")
+    print(f"{'DenseHeadRegressor (quick profile)':40s} {head[0]:8.3f} {head[1]:8.3f}")
+    print(
+        f"PathNet / dense head = {pathnet[0] / head[0]:.2f}x wall, {pathnet[1] / head[1]:.2f}x "
+        f"CPU; PathNet: {n_steps:.0f} steps, {1e3 * pathnet[1] / n_steps:.1f} CPU ms/step"
+    )
+    print("\npersonal fits on sampling-curve subsets (wall s, CPU s):")
+    for size in sorted(key for key in medians if isinstance(key, int)):
+        print(f"  {size:3d} frames {medians[size][0]:8.3f} {medians[size][1]:8.3f}")
+    pair = tournament_training(X_lab[:48], y_lab[:48], args.rounds)
+    print(
+        f"\none tournament, CPU ms per batch for the pair: serial (published) "
+        f"{pair['serial']:.1f}, joint {pair['joint']:.1f} "
+        f"(joint / serial = {pair['joint'] / pair['serial']:.2f}x)"
+    )
+    print_budget(general_times, medians, args.n_jobs)
 
 
 if __name__ == "__main__":

@@ -28,7 +28,7 @@ from ._training import PathTrainer, TaskLoss
 #: The architecture of Fernando et al.'s binary MNIST experiments (L, M, units).
 DEFAULT_ARCHITECTURE = {"n_layers": 3, "n_modules": 10, "module_units": 20}
 HISTORY_COLUMNS = ["generation", "individual", "fitness", "winner"]
-_PREDICT_CHUNK = 4096
+_PREDICT_CHUNK = 1024  # rows per forward pass in predict: 38 MB of 9216 features
 _INIT, _EVOLUTION, _BATCHES, _SPLIT = range(4)
 
 
@@ -179,7 +179,8 @@ class _BasePathNet(BaseEstimator):
             frozen = np.zeros((arch["n_layers"], arch["n_modules"]), dtype=bool)
             earlier = []
         else:
-            # A private copy: the source's tensors are never modified.
+            # A private copy, so the source's tensors are never modified; on the CPU, where
+            # the seeded generator redraws the other modules.
             module = copy.deepcopy(source.module_).cpu()
             frozen = source.paths_.any(axis=0)
             module.reset_modules(frozen, generator=generator)

@@ -134,9 +134,11 @@ class PathNetRegressor(RegressorMixin, _BasePathNet):
     Defaults and what they cost: Fernando et al.'s network (L=3, M=10, 20 units per
     module, N=3); a small population and budget (8 paths, 8 tournaments of 4 steps each,
     then at most 20 epochs with early stopping on the training loss) instead of their 64
-    paths and T=50, so that one person's fit on 48 frames of 9216 conv features stays
-    well under a second on one CPU core (``benchmarks/bench_pathnet.py`` prints the cost).
-    Adam at 1e-3 instead of their plain SGD at 1e-4, for the same reason.
+    paths and T=50, and Adam at 1e-3 instead of their plain SGD at 1e-4. One person's fit
+    on 48 frames of 9216 conv features then takes about 76 steps and 0.35 CPU-seconds on
+    one core, 0.62x a dense-head fine-tune with the quick profile's settings, and adding
+    PathNet to the quick study (750 personal fits and 2 general ones) about 140 s on two
+    cores (``benchmarks/bench_pathnet.py``).
 
     Transfer freezes whole modules; the new task's head is always trainable and the
     earlier tasks' heads are frozen. Modules are dense: the input is the 2-D feature
