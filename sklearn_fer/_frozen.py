@@ -42,11 +42,15 @@ def pretrained_module(pretrained, owner):
     return module
 
 
-def clone_sharing_pretrained(estimator):
-    """``sklearn.base.clone`` that keeps ``pretrained`` by reference instead of re-creating it."""
+def clone_sharing_pretrained(estimator, shared="pretrained"):
+    """``sklearn.base.clone`` that keeps ``pretrained`` by reference instead of re-creating it.
+
+    ``shared`` names the parameter kept by reference (``"source"`` for a PathNet
+    personalised from a fitted one).
+    """
     params = estimator.get_params(deep=False)
     new_params = {
-        name: value if name == "pretrained" else clone(value, safe=False)
+        name: value if name == shared else clone(value, safe=False)
         for name, value in params.items()
     }
     new = type(estimator)(**new_params)
@@ -56,6 +60,7 @@ def clone_sharing_pretrained(estimator):
     return new
 
 
-def shallow_params(params):
+def shallow_params(params, shared="pretrained"):
     """Drop ``pretrained__*`` entries: the frozen net's own parameters are not ours to set."""
-    return {key: value for key, value in params.items() if not key.startswith("pretrained__")}
+    prefix = f"{shared}__"
+    return {key: value for key, value in params.items() if not key.startswith(prefix)}

@@ -23,6 +23,7 @@ MODULES = [
     "sklearn_fer.study",
     "sklearn_fer.cli",
     "sklearn_fer.optim",
+    "sklearn_fer.pathnet",
 ]
 
 
