@@ -291,6 +291,7 @@ def test_the_docstring_tables_are_the_mapping_the_code_uses():
         ({"n_expressions": 6}, "n_expressions must be 7"),
         ({"n_expressions": True}, "n_expressions must be 7"),
         ({"n_expressions": "8"}, "n_expressions must be 7"),
+        ({"n_expressions": 7.0}, "n_expressions must be 7"),
         ({"au_gain_std": -0.5}, "au_gain_std must be a non-negative number"),
         ({"au_gain_std": np.inf}, "au_gain_std"),
     ],

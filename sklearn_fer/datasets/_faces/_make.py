@@ -55,7 +55,11 @@ def _check_parameters(args):
     if args["domain"] not in _DOMAINS:
         raise ValueError(f"domain must be one of {_DOMAINS}, got {args['domain']!r}.")
     n_expressions = args["n_expressions"]
-    if isinstance(n_expressions, bool) or n_expressions not in EXPRESSION_CODES:
+    if (
+        not isinstance(n_expressions, numbers.Integral)
+        or isinstance(n_expressions, bool)
+        or n_expressions not in EXPRESSION_CODES
+    ):
         raise ValueError(
             f"n_expressions must be 7 (AffectNet's codes 0-6, without contempt) or 8 "
             f"(codes 0-7), got {n_expressions!r}."
