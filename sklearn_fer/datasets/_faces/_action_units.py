@@ -70,7 +70,7 @@ CORE_AFFECT = {
     "AU5": {"arousal+": 0.7},
     "AU6": {"valence+": 0.45},
     "AU12": {"valence+": 0.8},
-    "AU15": {"valence-": 0.7},
+    "AU15": {"valence-": 0.8},
     "AU25": {"rest": 0.25, "arousal+": 0.75, "arousal-": -0.75},
     "AU26": {"arousal+": 0.6},
     "AU41": {"arousal-": 0.8},

@@ -131,7 +131,7 @@ def _mouth(identity, u):
     width = identity["mouth_width"] * (
         1 + 0.18 * u["AU12"] + 0.3 * u["AU20"] - 0.15 * u["AU23"] - 0.05 * u["AU17"]
     )
-    lift = 0.3 * u["AU12"] - 0.26 * u["AU15"] - 0.05 * u["AU20"]
+    lift = 0.3 * u["AU12"] - 0.3 * u["AU15"] - 0.05 * u["AU20"]
     # Unilateral AU14: one corner tightened inwards and lifted (contempt's smirk).
     corners = []
     for side in (-1, 1):

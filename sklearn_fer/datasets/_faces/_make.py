@@ -255,7 +255,7 @@ def make_faces(
     AU5   upper lid raiser       0.7 arousal+
     AU6   cheek raiser           0.45 valence+
     AU12  lip corner puller      0.8 valence+
-    AU15  lip corner depressor   0.7 valence-
+    AU15  lip corner depressor   0.8 valence-
     AU25  lips part              0.25 rest + 0.75 arousal+ - 0.75 arousal-
     AU26  jaw drop               0.6 arousal+
     AU41  lid droop              0.8 arousal-
