@@ -6,7 +6,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from sklearn_fer.plotting import plot_sampling, plot_transfer  # noqa: E402
+from sklearn_fer.plotting import plot_confusion_matrix, plot_sampling, plot_transfer  # noqa: E402
 
 
 def _transfer_rows():
@@ -109,3 +109,53 @@ def test_figures_draw_into_the_axes_they_are_given():
     with pytest.raises(ValueError, match="one Axes per target"):
         plot_sampling(_sampling_rows(), ax=left)
     plt.close(figure)
+
+
+def _cells(ax):
+    """The numbers written in the matrix cells, row by row."""
+    texts = [t for t in ax.texts if t.get_text()]
+    texts.sort(key=lambda t: (round(t.get_position()[1]), round(t.get_position()[0])))
+    return [t.get_text() for t in texts]
+
+
+def test_confusion_matrix_names_affectnet_codes_and_normalises_rows():
+    y_true = [0, 0, 0, 1, 1, 7, 7, 7, 7]
+    y_pred = [0, 0, 1, 1, 1, 7, 7, 0, 1]
+    ax = plot_confusion_matrix(y_true, y_pred)
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["neutral", "happiness", "contempt"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["neutral", "happiness", "contempt"]
+    # Rows are true classes, each summing to 1: neutral 2/3 right, contempt 2/4.
+    assert _cells(ax) == ["0.67", "0.33", "0.00", "0.00", "1.00", "0.00", "0.25", "0.25", "0.50"]
+    assert "each row" in ax.get_title()
+    assert ax.get_xlabel() == "Predicted label" and ax.get_ylabel() == "True label"
+
+
+def test_confusion_matrix_counts_draws_on_a_given_axes_and_keeps_a_fixed_layout():
+    import matplotlib.pyplot as plt
+
+    figure, (left, right) = plt.subplots(1, 2)
+    ax = plot_confusion_matrix([2, 2, 3], [2, 3, 3], labels=range(8), normalize=None, ax=right)
+    assert ax is right and ax.figure is figure
+    names = [t.get_text() for t in ax.get_xticklabels()]
+    assert names[2:4] == ["sadness", "surprise"] and len(names) == 8
+    cells = _cells(ax)
+    assert len(cells) == 64 and cells[2 * 8 + 2] == "1" and cells[2 * 8 + 3] == "1"
+    assert not left.texts
+    plt.close(figure)
+
+
+def test_confusion_matrix_shows_other_labels_as_they_are():
+    ax = plot_confusion_matrix(["sad", "happy", "happy"], ["sad", "sad", "happy"])
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["happy", "sad"]
+    ax = plot_confusion_matrix([0, 12], [0, 12])  # 12 is no AffectNet code
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "12"]
+    ax = plot_confusion_matrix([0, 1], [0, 1], display_labels=["calm", "joy"], title="mine")
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["calm", "joy"]
+    assert ax.get_title() == "mine"
+
+
+def test_confusion_matrix_rejects_bad_arguments():
+    with pytest.raises(ValueError, match="normalize must be one of"):
+        plot_confusion_matrix([0, 1], [0, 1], normalize="rows")
+    with pytest.raises(ValueError, match="display_labels has 1 names for 2 classes"):
+        plot_confusion_matrix([0, 1], [0, 1], display_labels=["only"])

@@ -2,14 +2,16 @@
 AMIGOS, the data sets of Rescigno et al. (2020), which are licensed and not distributed,
 and the few real face photographs that ship inside scikit-image's wheel."""
 
-from ._affectnet import AFFECTNET_COLUMNS, AFFECTNET_EXPRESSIONS, load_affectnet
+from ._affectnet import AFFECTNET_COLUMNS, load_affectnet
 from ._amigos import AMIGOS_VIDEO_PATTERN, SEGMENT_SECONDS, load_amigos, read_amigos_annotations
+from ._expressions import AFFECTNET_EXPRESSIONS
+from ._faces import ACTION_UNITS, make_faces
 from ._lazy import LazyImages
 from ._paths import DatasetNotFoundError, get_data_home
 from ._photographs import ASTRONAUT_FACE_BOX, load_sample_faces
-from ._synthetic import make_faces
 
 __all__ = [
+    "ACTION_UNITS",
     "AFFECTNET_COLUMNS",
     "AFFECTNET_EXPRESSIONS",
     "AMIGOS_VIDEO_PATTERN",

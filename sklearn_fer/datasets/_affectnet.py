@@ -12,6 +12,7 @@ from sklearn.utils import Bunch
 
 from .._validation import check_positive_int
 from ..nets import MIN_IMAGE_SIZE
+from ._expressions import AFFECTNET_EXPRESSIONS
 from ._lazy import LazyImages, crop_and_resize, read_rgb
 from ._paths import DatasetNotFoundError, check_root
 
@@ -28,21 +29,6 @@ AFFECTNET_COLUMNS = (
     "valence",
     "arousal",
 )
-
-#: AffectNet's expression codes; 8-10 mark images without a usable expression.
-AFFECTNET_EXPRESSIONS = {
-    0: "neutral",
-    1: "happiness",
-    2: "sadness",
-    3: "surprise",
-    4: "fear",
-    5: "disgust",
-    6: "anger",
-    7: "contempt",
-    8: "none",
-    9: "uncertain",
-    10: "no-face",
-}
 
 _SUBSETS = ("training", "validation")
 _UNCERTAIN = -2.0  # AffectNet's valence/arousal for uncertain and non-face images

@@ -1,4 +1,4 @@
-"""Metrics for valence and arousal regression, and scorers for ``scoring=``.
+"""Metrics for valence and arousal regression, and their scorers for ``scoring=``.
 
 RMSE is the paper's metric (Rescigno et al. 2020, Section 4). CCC, PCC and SAGR are the
 other usual ones in dimensional emotion recognition (Table 1 of the paper lists CCC; the

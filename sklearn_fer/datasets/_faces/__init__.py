@@ -1,0 +1,13 @@
+"""The synthetic cartoon faces: the embedded default data of sklearn-fer.
+
+``_make.py`` holds the public :func:`make_faces`; ``_labels.py`` draws valence, arousal
+and the categorical expression; ``_action_units.py`` turns them into FACS action-unit
+intensities; ``_face.py`` draws a face from its action units; ``_scene.py`` holds the
+identities, settings and scenes; ``_canvas.py`` the drawing primitives; ``_descr.py``
+the description returned with the data.
+"""
+
+from ._action_units import ACTION_UNITS
+from ._make import make_faces
+
+__all__ = ["ACTION_UNITS", "make_faces"]
