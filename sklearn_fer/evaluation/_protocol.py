@@ -24,6 +24,7 @@ from sklearn.base import clone
 from sklearn.utils import _safe_indexing
 
 from .._random import derive_seed
+from .._threads import one_thread
 from ..featurizers import FrozenConvFeaturizer
 from ._inputs import plan_folds
 from ._results import to_frame
@@ -106,7 +107,8 @@ def unit_targets(unit):
 
 def _features(shared_net, images, batch_size):
     featurizer = FrozenConvFeaturizer(shared_net.get(), batch_size=batch_size).fit()
-    return featurizer.transform(images)
+    with one_thread():  # the same features whatever n_jobs is (sklearn_fer._threads)
+        return featurizer.transform(images)
 
 
 def compute_features(shared, tasks, X, by_subject, batch_size, n_jobs):

@@ -5,12 +5,15 @@ after them) describes its work as ``(key, unit)`` pairs and a worker that turns 
 into result rows. :func:`run_units` skips units the store already holds, runs the rest
 with joblib (``joblib.parallel_backend("dask")`` sends them to a cluster unchanged), and
 saves each unit's rows the moment it finishes, so an interrupted run resumes where it
-stopped.
+stopped. Every unit runs on one thread (:func:`sklearn_fer._threads.one_thread`), so
+results are the same whatever ``n_jobs`` is.
 """
 
 from __future__ import annotations
 
 import joblib
+
+from .._threads import one_thread
 
 
 def run_units(units, worker, n_jobs, store, progress, desc):
@@ -65,4 +68,7 @@ def run_units(units, worker, n_jobs, store, progress, desc):
 
 
 def _keyed(worker, key, unit):
-    return key, worker(unit)
+    # One thread per unit, in this process or a worker: the same arithmetic either way,
+    # so results do not depend on n_jobs (see sklearn_fer._threads).
+    with one_thread():
+        return key, worker(unit)

@@ -66,7 +66,13 @@ class RescignoStudy(Study):
             )
         with context.stage("general model"):
             nets = general_models(
-                config, wild, context.out, context.data_home, context.progress, context.log
+                config,
+                wild,
+                context.out,
+                context.data_home,
+                context.progress,
+                context.log,
+                n_jobs=context.n_jobs,
             )
         context.outputs["model"] = context.out / "model"
         del wild
