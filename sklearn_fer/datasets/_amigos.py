@@ -9,7 +9,6 @@ import re
 import warnings
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
@@ -20,6 +19,7 @@ from .._validation import check_positive_int
 from ..cropping import FaceCropper
 from ..nets import MIN_IMAGE_SIZE
 from ._paths import DatasetNotFoundError, check_root, get_data_home
+from ._video import VideoFrames
 
 __all__ = ["load_amigos", "read_amigos_annotations", "AMIGOS_VIDEO_PATTERN", "SEGMENT_SECONDS"]
 
@@ -174,29 +174,11 @@ def _find_videos(root, pattern):
 
 def _sample_frames(path, every_seconds):
     """Decode one frame every ``every_seconds``: returns (frames RGB, times in s)."""
-    capture = cv2.VideoCapture(os.fspath(path))
-    try:
-        if not capture.isOpened():
-            raise OSError(f"cannot open video {os.fspath(path)!r}")
-        fps = capture.get(cv2.CAP_PROP_FPS)
-        if not np.isfinite(fps) or fps <= 0:
-            raise OSError(f"video {os.fspath(path)!r} reports no frame rate")
-        frames, times = [], []
-        index, k = 0, 0
-        wanted = 0  # frame index of the k-th sample
-        # Reading in order (grab) rather than seeking: exact for every codec.
-        while capture.grab():
-            if index == wanted:
-                ok, frame = capture.retrieve()
-                if ok:
-                    frames.append(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
-                    times.append(k * every_seconds)
-                k += 1
-                wanted = int(round(k * every_seconds * fps))
-            index += 1
-        return frames, np.asarray(times, dtype=np.float64)
-    finally:
-        capture.release()
+    frames, times = [], []
+    for time_s, frame in VideoFrames(path, every_seconds=every_seconds):
+        frames.append(frame)
+        times.append(time_s)
+    return frames, np.asarray(times, dtype=np.float64)
 
 
 def _cache_key(path, relative, every_seconds, cropper):
