@@ -115,3 +115,49 @@ class VideoFrames:
 
     def __repr__(self):
         return f"VideoFrames({os.fspath(self.path)!r}, every_seconds={self.every_seconds:g})"
+
+
+def faces_in_batches(frames, cropper, batch_size=32):
+    """Detect and crop the face of each sampled frame, a batch of frames at a time.
+
+    Parameters
+    ----------
+    frames : iterable of (float, ndarray)
+        ``(time_s, RGB frame)`` pairs, such as a :class:`VideoFrames`.
+    cropper : FaceCropper
+        Finds the largest face of each frame and crops it to its ``output_size``.
+    batch_size : int, default=32
+        Frames held in memory at once.
+
+    Yields
+    ------
+    times : ndarray of shape (n,)
+        Times of the batch's frames.
+    found : ndarray of shape (n,), bool
+        Whether a face was found in each.
+    faces : ndarray of shape (found.sum(), size, size, 3), uint8
+        The faces of the frames where one was found, in order.
+    """
+    size = int(cropper.output_size)
+    times, batch = [], []
+
+    def detect():
+        boxes = cropper.detect(batch)
+        found = np.array([box is not None for box in boxes], dtype=bool)
+        faces = (
+            cropper.crop(
+                [f for f, ok in zip(batch, found) if ok], [b for b in boxes if b is not None]
+            )
+            if found.any()
+            else np.empty((0, size, size, 3), dtype=np.uint8)
+        )
+        return np.asarray(times, dtype=np.float64), found, faces
+
+    for time_s, frame in frames:
+        times.append(time_s)
+        batch.append(frame)
+        if len(batch) == batch_size:
+            yield detect()
+            times, batch = [], []
+    if batch:
+        yield detect()
