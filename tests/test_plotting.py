@@ -6,7 +6,7 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from sklearn_fer.plotting import plot_sampling, plot_transfer  # noqa: E402
+from sklearn_fer.plotting import plot_over_time, plot_sampling, plot_transfer  # noqa: E402
 
 
 def _transfer_rows():
@@ -86,3 +86,35 @@ def test_figures_reject_results_without_the_study():
         plot_sampling(_transfer_rows())
     with pytest.raises(ValueError, match="lack the column"):
         plot_transfer(pd.DataFrame({"x": [1]}))
+
+
+def test_plot_over_time_draws_each_target_and_its_smoothed_line():
+    rows = pd.DataFrame(
+        {
+            "time_s": [0.0, 4.0, 8.0, 12.0],
+            "face_found": [True, False, True, True],
+            "valence": [0.2, np.nan, 0.4, 0.1],
+            "arousal": [-0.1, np.nan, 0.3, 0.0],
+            "valence_smoothed": [0.2, 0.3, 0.3, 0.25],
+            "arousal_smoothed": [-0.1, 0.1, 0.1, 0.15],
+        }
+    )
+    figure = plot_over_time(rows, title="clip")
+    ax = figure.axes[0]
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels[:4] == ["valence", "valence (smoothed)", "arousal", "arousal (smoothed)"]
+    np.testing.assert_array_equal(ax.get_lines()[0].get_xdata(), rows["time_s"])
+    assert np.isnan(ax.get_lines()[0].get_ydata()[1])  # a gap where no face was found
+    assert ax.get_title() == "clip" and ax.get_ylim() == (-1.05, 1.05)
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        (pd.DataFrame({"valence": [0.1]}), "time_s"),
+        (pd.DataFrame({"time_s": [0.0], "face_found": [True]}), "no target column"),
+    ],
+)
+def test_plot_over_time_needs_times_and_a_target(rows, message):
+    with pytest.raises(ValueError, match=message):
+        plot_over_time(rows)

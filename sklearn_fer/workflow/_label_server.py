@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -214,3 +215,12 @@ class LabelServer(ThreadingHTTPServer):
     @property
     def url(self):
         return f"http://{HOST}:{self.server_address[1]}/"
+
+    def handle_error(self, request, client_address):
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError):
+            return  # the browser went away mid-answer (a tab closed): nothing to report
+        print(
+            f"sklearn-fer label: error answering a request: {type(error).__name__}: {error}",
+            file=sys.stderr,
+        )

@@ -66,10 +66,12 @@ def _tasks(nets):
     raise ValueError("a model folder with several joint nets cannot be personalised.")
 
 
-def _scores(results):
+def _scores(results, names):
     table = summarize(results, metrics=("rmse", "ccc"))
     table = table.rename(columns={"rmse_mean": "rmse", "ccc_mean": "ccc"})
     table["model"] = table["condition"].map(_CONDITIONS)
+    table["_order"] = table["target"].map(names.index) * 2 + (table["condition"] != "transfer_0")
+    table = table.sort_values("_order", kind="stable")
     return table[["target", "model", "rmse", "ccc"]].reset_index(drop=True)
 
 
@@ -162,7 +164,7 @@ def personalise(folder, model, *, cv=5, head=None, random_state=0, device="cpu",
         models[task] = pipeline.fit(data.images, target[:, 0] if target.shape[1] == 1 else target)
     return Bunch(
         models=models,
-        scores=_scores(results),
+        scores=_scores(results, names),
         results=results,
         n_labelled=n,
         n_folds=n_folds,

@@ -1,6 +1,5 @@
 """A tiny general model folder and a short video of one synthetic face per frame."""
 
-import cv2
 import numpy as np
 import pytest
 
@@ -8,30 +7,7 @@ from sklearn_fer import FaceCropper
 from sklearn_fer.datasets import VideoFrames, make_faces
 from sklearn_fer.persistence import save_pretrained
 
-from .._helpers import face_frames, tiny_regressor
-
-FPS = 2.0
-
-
-def write_video(path, frames, *, seconds_per_frame=1, fps=FPS):
-    """Each frame shown ``seconds_per_frame`` seconds; MJPG in an AVI file."""
-    height, width = frames[0].shape[:2]
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (width, height))
-    for frame in frames:
-        for _ in range(int(round(seconds_per_frame * fps))):
-            writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
-    writer.release()
-    return path
-
-
-def detectable_frames(n, random_state=0):
-    """``face_frames`` whose face the default FaceCropper (what the commands use) finds."""
-    frames, valence, arousal, _ = face_frames(3 * n, random_state=random_state)
-    found = np.array([box is not None for box in FaceCropper().detect(frames)])
-    if found.sum() < n:
-        raise RuntimeError(f"only {found.sum()} detectable faces; ask for fewer")
-    keep = np.flatnonzero(found)[:n]
-    return frames[keep], valence[keep], arousal[keep]
+from .._helpers import detectable_frames, tiny_regressor, write_video
 
 
 @pytest.fixture(scope="session")

@@ -7,7 +7,7 @@ from sklearn_fer.persistence import ModelFolderError, load_pretrained
 from sklearn_fer.workflow import LABEL_COLUMNS, SAMPLERS, query_video, read_labels, set_label
 from sklearn_fer.workflow._pool import featurizers, pool_features
 
-from .conftest import write_video
+from .._helpers import write_video
 
 
 @pytest.fixture(scope="module")
