@@ -25,7 +25,7 @@ def add_parser(commands):
         "Rescigno et al. 2020, Section 3.3) on the labelled frames of FOLDER (rows not "
         "labelled yet are left out; the expression column is carried through but not "
         "trained on yet). Cross-validation on those frames first reports RMSE and CCC of "
-        "the personal model against the general one (Transfer 0%%); then the personal "
+        "the personal model against the general one (Transfer 0%); then the personal "
         "model, fitted on every labelled frame, is written to --out as weights (the conv "
         "layers included), the same format as general models.",
     )
@@ -33,7 +33,8 @@ def add_parser(commands):
     parser.add_argument("--model", type=Path, required=True, help="general model folder")
     parser.add_argument("--out", type=Path, required=True, help="personal model folder to write")
     parser.add_argument("--folds", type=positive_int, default=5, help="cross-validation folds")
-    parser.add_argument("--epochs", type=positive_int, default=10)
+    # The defaults of sklearn_fer.workflow.default_head (a test checks).
+    parser.add_argument("--epochs", type=positive_int, default=40)
     parser.add_argument("--lr", type=positive_float, default=3e-4, help="learning rate (Adam)")
     parser.add_argument("--batch-size", type=positive_int, default=32)
     parser.add_argument("--seed", type=non_negative_int, default=0)

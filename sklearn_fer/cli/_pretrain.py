@@ -56,8 +56,8 @@ def add_parser(commands):
         "--profile",
         choices=PROFILE_NAMES,
         default="quick",
-        help="settings to start from (default: quick, about 4 minutes on 2 CPU cores for "
-        "the synthetic faces; smoke: seconds; paper: the paper's)",
+        help="settings to start from: those of the study's profiles (default: quick; "
+        "smoke: seconds, too short to learn; paper: the paper's, hours)",
     )
     parser.add_argument("--image-size", type=positive_int, help="side of the face images")
     parser.add_argument("--epochs", type=positive_int)

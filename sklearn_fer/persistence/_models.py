@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import copy
 import json
+import numbers
 import os
 import pickle
 import shutil
@@ -113,7 +114,7 @@ def _check_save_arguments(models, image_size, metadata, kind):
         check_target_name(target)
     if (
         isinstance(image_size, bool)
-        or not isinstance(image_size, int)
+        or not isinstance(image_size, numbers.Integral)
         or image_size < MIN_IMAGE_SIZE
     ):
         raise ValueError(f"image_size must be an int >= {MIN_IMAGE_SIZE}, got {image_size!r}.")

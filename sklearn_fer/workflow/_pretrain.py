@@ -64,7 +64,7 @@ def data_fingerprint(source, root=None, labels=None):
     fingerprint = {"source": source}
     if root is not None:
         fingerprint["root"] = str(Path(root).resolve())
-    if labels is not None:
+    if labels is not None and Path(labels).is_file():  # a missing one: the loader says so
         fingerprint["labels_sha256"] = hashlib.sha256(Path(labels).read_bytes()).hexdigest()
     return fingerprint
 

@@ -199,6 +199,19 @@ def test_the_sampler_choices_are_the_workflows():
     assert _query.SAMPLER_NAMES == SAMPLERS
 
 
+def test_the_personalise_defaults_are_the_default_heads():
+    import argparse
+
+    from sklearn_fer.cli import _personalise
+    from sklearn_fer.workflow import default_head
+
+    commands = argparse.ArgumentParser().add_subparsers()
+    _personalise.add_parser(commands)
+    args = commands.choices["personalise"].parse_args(["f", "--model", "m", "--out", "o"])
+    head = default_head()
+    assert (args.epochs, args.lr, args.batch_size) == (head.max_epochs, head.lr, head.batch_size)
+
+
 HEAVY = {"torch", "skorch", "cv2", "pandas", "numpy", "sklearn", "matplotlib", "scipy"}
 
 
