@@ -1,25 +1,28 @@
 """The personal-model workflow through the command line: pretrain, query, label (the CSV
-route), personalise, predict; and every bad input as one line and exit status 2."""
+route), personalise, predict; and every bad input as one line and exit status 2.
 
-import ast
+End to end (a general model is trained, videos decoded): marked slow.
+"""
+
 import errno
 import socket
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
 from sklearn_fer import cli
-from sklearn_fer.cli import _label, _query
+from sklearn_fer.cli import _label
 from sklearn_fer.persistence import read_manifest
-from sklearn_fer.workflow import SAMPLERS, LabelServer
+from sklearn_fer.workflow import LabelServer
 
 from .._helpers import detectable_frames, write_video
 
 TINY = ["--profile", "smoke", "--synthetic-people", "6", "--images-per-person", "2"]
 TINY += ["--epochs", "1", "--hidden-units", "16", "--no-progress"]
 PNG = b"\x89PNG\r\n\x1a\n"
+
+pytestmark = pytest.mark.slow
 
 
 @pytest.fixture(scope="module")
@@ -153,25 +156,6 @@ def test_bad_inputs_are_one_line_and_exit_2(flow, capsys, tmp_path):
     assert not (tmp_path / "p").exists()
 
 
-@pytest.mark.parametrize(
-    "argv, message",
-    [
-        (["query", "v.mp4", "--model", "m"], "one of the arguments --n --fraction"),
-        (["query", "v.mp4", "--model", "m", "--n", "0"], "whole number >= 1"),
-        (["query", "v.mp4", "--model", "m", "--fraction", "1.5"], "(0, 1]"),
-        (["query", "v.mp4", "--model", "m", "--n", "1", "--sampler", "best"], "invalid choice"),
-        (["label", "folder", "--port", "70000"], "[0, 65535]"),
-        (["predict", "v.mp4", "--model", "m", "--smooth", "-3"], "positive"),
-        (["personalise", "f", "--model", "m"], "--out"),
-        (["pretrain", "--out", "o", "--optimizer", "lbfgs"], "invalid choice"),
-        (["pretrain", "--out", "o", "--images", "a", "--affectnet-root", "b"], "not allowed"),
-    ],
-)
-def test_bad_arguments_exit_2(argv, message, capsys):
-    assert cli.main(argv) == 2
-    assert message in capsys.readouterr().err
-
-
 def test_a_port_in_use(flow, capsys):
     root, _, _ = flow
     with socket.socket() as taken:
@@ -193,41 +177,6 @@ def test_label_stops_on_ctrl_c_and_reports_what_is_labelled(flow, capsys, monkey
     assert cli.main(["label", str(root / "labels"), "--port", "0"]) == 0
     out = capsys.readouterr().out
     assert "at http://127.0.0.1:" in out and "stopped: 5 of 6 faces labelled" in out
-
-
-def test_the_sampler_choices_are_the_workflows():
-    assert _query.SAMPLER_NAMES == SAMPLERS
-
-
-def test_the_personalise_defaults_are_the_default_heads():
-    import argparse
-
-    from sklearn_fer.cli import _personalise
-    from sklearn_fer.workflow import default_head
-
-    commands = argparse.ArgumentParser().add_subparsers()
-    _personalise.add_parser(commands)
-    args = commands.choices["personalise"].parse_args(["f", "--model", "m", "--out", "o"])
-    head = default_head()
-    assert (args.epochs, args.lr, args.batch_size) == (head.max_epochs, head.lr, head.batch_size)
-
-
-HEAVY = {"torch", "skorch", "cv2", "pandas", "numpy", "sklearn", "matplotlib", "scipy"}
-
-
-def test_command_modules_import_nothing_heavy_until_they_run():
-    folder = Path(cli.__file__).parent
-    for path in folder.glob("*.py"):
-        tree = ast.parse(path.read_text())
-        for node in tree.body:  # module level only: imports inside run() are fine
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom):
-                names = [node.module or ""] if node.level == 0 else []
-            else:
-                continue
-            heavy = [n for n in names if n.split(".")[0] in HEAVY | {"sklearn_fer"}]
-            assert not heavy, f"{path.name} imports {heavy} at module level"
 
 
 def test_eaddrinuse_is_what_a_taken_port_raises(flow):

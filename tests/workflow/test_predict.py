@@ -77,6 +77,7 @@ def _peak_bytes(video, model):
         tracemalloc.stop()
 
 
+@pytest.mark.slow
 def test_memory_does_not_grow_with_the_length_of_the_video(general, tmp_path):
     # 10 s and 50 s of 320x240 video, one frame per second: the long one's frames alone
     # are 11.5 MB. Streaming holds a batch of 4 (0.9 MB) however long the video is.
