@@ -21,7 +21,7 @@ expression encodes the labels, each person with their own expressiveness. **The 
 say how the workflow behaves on this generator, not on people.** Settings depart from the
 paper's (Adam, narrow dense layers, few epochs, 64 px, and a general model trained on faces
 filmed in the lab rather than "in the wild", which AlexNet learns from scratch in fewer
-epochs) to run in about a minute and a half on two CPU cores.
+epochs) to run in under a minute on two CPU cores.
 """
 
 # %%
@@ -139,15 +139,19 @@ for ax, target in zip(axes, ("valence", "arousal")):
     ax.set_ylabel(target)
     ax.set_ylim(-1.1, 1.1)
     ax.grid(alpha=0.3)
-axes[0].legend(frameon=False, ncol=4, fontsize=8, loc="lower right")
 axes[1].set_xlabel("time (s)")
+handles, names = axes[0].get_legend_handles_labels()
+figure.legend(handles, names, loc="lower center", ncol=4, frameon=False, fontsize=9)
 figure.suptitle("One synthetic person: general vs personal model")
-figure.tight_layout()
+figure.tight_layout(rect=(0, 0.05, 1, 1))
 print(f"\n({time.perf_counter() - start:.0f} s)")
 
 # %%
-# On this generator the person's expressiveness differs from the crowd's (by design most
-# for arousal), so the general model is off by a person-specific offset and gain that a
-# few labelled frames let the dense layers correct. With about a dozen labels these
-# numbers are noisy: run ``sklearn-fer reproduce`` for the cross-validated study over
-# subjects, and judge a real person's model on frames of theirs nobody labelled.
+# With so short a pre-training the general model has only begun to learn: its
+# predictions stay close to the middle of the grid, and it knows nothing of this
+# person's own expressiveness (which the generator makes differ from the crowd's, most
+# for arousal). A dozen frames of the person, chosen by GSx to cover their faces, are
+# enough for the fine-tuned dense layers to follow the person's expressions on the frames
+# nobody labelled. A dozen labels make noisy estimates, the cross-validated ones above
+# most of all: ``sklearn-fer reproduce`` runs the study over subjects, and a real
+# person's model is best judged on frames of theirs nobody labelled.
