@@ -1,8 +1,9 @@
 """Small data and net factories shared by the tests."""
 
+import cv2
 import numpy as np
 
-from sklearn_fer import AlexNetRegressor
+from sklearn_fer import AlexNetRegressor, FaceCropper
 
 IMAGE_SIZE = 64
 
@@ -57,3 +58,24 @@ def face_frames(n, *, height=240, width=320, face_size=160, random_state=0):
     if len(frames) < n:
         raise RuntimeError(f"only {len(frames)} detectable faces; ask for fewer")
     return np.stack(frames), np.array(valence), np.array(arousal), boxes
+
+
+def write_video(path, frames, *, seconds_per_frame=1, fps=2.0):
+    """Each frame shown ``seconds_per_frame`` seconds; MJPG in an AVI file."""
+    height, width = frames[0].shape[:2]
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (width, height))
+    for frame in frames:
+        for _ in range(int(round(seconds_per_frame * fps))):
+            writer.write(cv2.cvtColor(frame, cv2.COLOR_RGB2BGR))
+    writer.release()
+    return path
+
+
+def detectable_frames(n, random_state=0):
+    """``face_frames`` whose face the default FaceCropper (what the commands use) finds."""
+    frames, valence, arousal, _ = face_frames(3 * n, random_state=random_state)
+    found = np.array([box is not None for box in FaceCropper().detect(frames)])
+    if found.sum() < n:
+        raise RuntimeError(f"only {found.sum()} detectable faces; ask for fewer")
+    keep = np.flatnonzero(found)[:n]
+    return frames[keep], valence[keep], arousal[keep]

@@ -118,7 +118,7 @@ def test_cache_hit_does_not_decode_again_and_sources_stay_untouched(
     def no_decoding(*args, **kwargs):
         raise AssertionError("the video was decoded again")
 
-    monkeypatch.setattr(_amigos, "_sample_frames", no_decoding)
+    monkeypatch.setattr(_amigos, "VideoFrames", no_decoding)
     second = load_amigos(amigos_root, image_size=64, cache_dir=cache)
     np.testing.assert_array_equal(second.images, first.images)
     np.testing.assert_array_equal(second.target, first.target)

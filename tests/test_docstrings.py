@@ -20,6 +20,7 @@ MODULES = [
     "sklearn_fer.metrics",
     "sklearn_fer.plotting",
     "sklearn_fer.persistence",
+    "sklearn_fer.workflow",
     "sklearn_fer.study",
     "sklearn_fer.cli",
     "sklearn_fer.optim",

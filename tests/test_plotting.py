@@ -6,7 +6,12 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from sklearn_fer.plotting import plot_confusion_matrix, plot_sampling, plot_transfer  # noqa: E402
+from sklearn_fer.plotting import (  # noqa: E402
+    plot_confusion_matrix,
+    plot_over_time,
+    plot_sampling,
+    plot_transfer,
+)
 
 
 def _transfer_rows():
@@ -159,3 +164,34 @@ def test_confusion_matrix_rejects_bad_arguments():
         plot_confusion_matrix([0, 1], [0, 1], normalize="rows")
     with pytest.raises(ValueError, match="display_labels has 1 names for 2 classes"):
         plot_confusion_matrix([0, 1], [0, 1], display_labels=["only"])
+
+
+def test_plot_over_time_draws_each_target_and_its_smoothed_line():
+    rows = pd.DataFrame(
+        {
+            "time_s": [0.0, 4.0, 8.0, 12.0],
+            "face_found": [True, False, True, True],
+            "valence": [0.2, np.nan, 0.4, 0.1],
+            "arousal": [-0.1, np.nan, 0.3, 0.0],
+            "valence_smoothed": [0.2, 0.3, 0.3, 0.25],
+            "arousal_smoothed": [-0.1, 0.1, 0.1, 0.15],
+        }
+    )
+    ax = plot_over_time(rows, title="clip")
+    labels = [line.get_label() for line in ax.get_lines()]
+    assert labels[:4] == ["valence", "valence (smoothed)", "arousal", "arousal (smoothed)"]
+    np.testing.assert_array_equal(ax.get_lines()[0].get_xdata(), rows["time_s"])
+    assert np.isnan(ax.get_lines()[0].get_ydata()[1])  # a gap where no face was found
+    assert ax.get_title() == "clip" and ax.get_ylim() == (-1.05, 1.05)
+
+
+@pytest.mark.parametrize(
+    "rows, message",
+    [
+        (pd.DataFrame({"valence": [0.1]}), "time_s"),
+        (pd.DataFrame({"time_s": [0.0], "face_found": [True]}), "no target column"),
+    ],
+)
+def test_plot_over_time_needs_times_and_a_target(rows, message):
+    with pytest.raises(ValueError, match=message):
+        plot_over_time(rows)

@@ -32,6 +32,39 @@ def non_negative_int(text):
     return value
 
 
+def positive_int(text):
+    """argparse type: a whole number >= 1."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number, got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number >= 1, got {text!r}")
+    return value
+
+
+def fraction(text):
+    """argparse type: a number in (0, 1]."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}") from None
+    if not 0 < value <= 1:
+        raise argparse.ArgumentTypeError(f"expected a number in (0, 1], got {text!r}")
+    return value
+
+
+def port(text):
+    """argparse type: a TCP port, 0 (any free one) to 65535."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a port number, got {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"expected a port in [0, 65535], got {text!r}")
+    return value
+
+
 def jobs(text):
     """argparse type: a positive number of jobs, or -1 for all cores."""
     try:
@@ -47,6 +80,24 @@ def fail(message):
     """Print ``sklearn-fer: error: message`` on standard error; return exit status 2."""
     print(f"sklearn-fer: error: {message}", file=sys.stderr)
     return EXIT_USAGE
+
+
+def interrupted(what):
+    """Print that the command was interrupted and what was kept; return exit status 130."""
+    print(f"\ninterrupted: {what}", file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
+def add_device_argument(parser):
+    """``--device`` as every command takes it."""
+    parser.add_argument(
+        "--device", default="cpu", help="torch device: cpu (default), cuda or cuda:N"
+    )
+
+
+def add_progress_argument(parser):
+    """``--no-progress`` as every long command takes it."""
+    parser.add_argument("--no-progress", action="store_true", help="no progress bars")
 
 
 def device_problem(device):

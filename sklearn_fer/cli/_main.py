@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 
 from .. import __version__
-from . import _predict, _reproduce
+from . import _label, _personalise, _predict, _pretrain, _query, _reproduce
 
-COMMANDS = (_reproduce, _predict)
+# In the order of the workflow: the study, then a person's own model from their video.
+COMMANDS = (_reproduce, _pretrain, _query, _label, _personalise, _predict)
 
 
 def _parser():

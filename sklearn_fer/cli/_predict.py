@@ -1,11 +1,19 @@
-"""``sklearn-fer predict``: per-frame valence and arousal of a video."""
+"""``sklearn-fer predict``: per-frame valence and arousal of a video, streamed."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from ._arguments import device_problem, fail, positive_float
+from ._arguments import (
+    add_device_argument,
+    add_progress_argument,
+    device_problem,
+    fail,
+    interrupted,
+    positive_float,
+    positive_int,
+)
 
 
 def add_parser(commands):
@@ -14,8 +22,11 @@ def add_parser(commands):
         "predict",
         help="per-frame valence and arousal of a video",
         description="Sample a video every --every-seconds, crop the face of each frame with "
-        "the Haar cascade, and predict valence and arousal with a model folder written by "
-        "'sklearn-fer reproduce' (its 'model' subfolder).",
+        "the Haar cascade, and predict valence and arousal with a model folder, general "
+        "(sklearn-fer pretrain, or the 'model' subfolder of sklearn-fer reproduce) or "
+        "personal (sklearn-fer personalise). The video is streamed: memory does not grow "
+        "with its length. Rows: time_s, face_found, valence, arousal (empty without a "
+        "face) and, with --smooth, their means over a centred window.",
     )
     parser.add_argument("video", type=Path, help="video file")
     parser.add_argument("--model", type=Path, required=True, help="model folder")
@@ -27,63 +38,66 @@ def add_parser(commands):
     )
     parser.add_argument("--out", type=Path, help="CSV file (default: standard output)")
     parser.add_argument(
-        "--device", default="cpu", help="torch device: cpu (default), cuda or cuda:N"
+        "--smooth",
+        type=positive_float,
+        metavar="SECONDS",
+        help="also give the mean over a window of SECONDS centred on each frame",
     )
+    parser.add_argument(
+        "--plot", type=Path, metavar="PNG", help="draw valence and arousal over time (needs --out)"
+    )
+    parser.add_argument("--batch-size", type=positive_int, default=32, help="frames at a time")
+    add_device_argument(parser)
+    add_progress_argument(parser)
     parser.set_defaults(run=run)
 
 
-def _predictions(nets, image_size, frames, times):
-    import numpy as np
+def _plot(csv_path, png, video):
+    import matplotlib
+
+    matplotlib.use("Agg")
     import pandas as pd
 
-    from ..cropping import FaceCropper
+    from .._atomic import atomic_write
+    from ..plotting import plot_over_time
 
-    table = pd.DataFrame({"time_s": times, "face_found": False})
-    for target in nets:
-        for name in target.split("+"):
-            table[name] = np.nan
-    if not frames:
-        return table
-    cropper = FaceCropper(output_size=image_size)
-    boxes = cropper.detect(frames)
-    found = np.array([box is not None for box in boxes])
-    table["face_found"] = found
-    if found.any():
-        faces = cropper.crop(
-            [f for f, ok in zip(frames, found) if ok], [b for b in boxes if b is not None]
-        )
-        for target, net in nets.items():
-            prediction = np.asarray(net.predict(faces)).reshape(len(faces), -1)
-            for j, name in enumerate(target.split("+")):
-                table.loc[found, name] = prediction[:, j]
-    return table
+    figure = plot_over_time(pd.read_csv(csv_path), title=Path(video).name).figure
+    png.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write(png, lambda stream: figure.savefig(stream, format="png", dpi=120), binary=True)
+    matplotlib.pyplot.close(figure)
 
 
 def run(args):
     """Run the command; return the exit status."""
-    from ..datasets._amigos import _sample_frames
-    from ..persistence import load_pretrained
-
     problem = device_problem(args.device)
     if problem:
         return fail(problem)
+    if args.plot and args.out is None:
+        return fail("--plot needs --out (the plot is drawn from the CSV file)")
     if not args.video.is_file():
         return fail(f"video {str(args.video)!r} does not exist")
+    from ..workflow import predict_video
+
+    # Messages go to standard error when the CSV goes to standard output.
+    log = sys.stdout if args.out is not None else sys.stderr
     try:
-        nets, image_size = load_pretrained(args.model, device=args.device)
-    except ValueError as error:
-        return fail(str(error))
-    try:
-        frames, times = _sample_frames(args.video, args.every_seconds)
-    except OSError as error:
-        return fail(str(error))
-    table = _predictions(nets, image_size, frames, times)
-    if args.out is None:
-        table.to_csv(sys.stdout, index=False, float_format="%.4f")
-    else:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        table.to_csv(args.out, index=False, float_format="%.4f")
-        print(
-            f"{int(table['face_found'].sum())} of {len(table)} frames with a face; wrote {args.out}"
+        summary = predict_video(
+            args.video,
+            args.model,
+            args.out if args.out is not None else sys.stdout,
+            every_seconds=args.every_seconds,
+            smooth_seconds=args.smooth,
+            batch_size=args.batch_size,
+            device=args.device,
+            progress=not args.no_progress,
         )
+        if args.plot:
+            _plot(args.out, args.plot, args.video)
+    except (ValueError, OSError) as error:
+        return fail(str(error))
+    except KeyboardInterrupt:
+        return interrupted("no prediction file was written." if args.out else "stopped.")
+    where = f"; wrote {args.out}" if args.out is not None else ""
+    plotted = f" and {args.plot}" if args.plot else ""
+    print(f"{summary.n_faces} of {summary.n_frames} frames with a face{where}{plotted}", file=log)
     return 0

@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import warnings
-from pathlib import PurePosixPath, PureWindowsPath
-
 import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
@@ -13,8 +9,8 @@ from sklearn.utils import Bunch
 from .._validation import check_positive_int
 from ..nets import MIN_IMAGE_SIZE
 from ._expressions import AFFECTNET_EXPRESSIONS
-from ._lazy import LazyImages, crop_and_resize, read_rgb
-from ._paths import DatasetNotFoundError, check_root
+from ._paths import DatasetNotFoundError, check_root, is_safe_relative
+from ._rows import dropped_table, label_reasons, load_faces, mark
 
 __all__ = ["load_affectnet", "AFFECTNET_COLUMNS", "AFFECTNET_EXPRESSIONS"]
 
@@ -32,7 +28,6 @@ AFFECTNET_COLUMNS = (
 
 _SUBSETS = ("training", "validation")
 _UNCERTAIN = -2.0  # AffectNet's valence/arousal for uncertain and non-face images
-_SHOWN = 5
 
 DESCR = """\
 AffectNet (manually annotated subset)
@@ -87,17 +82,6 @@ def _read_file_list(csv_path):
     return table
 
 
-def _is_safe_relative(path_text):
-    """True for a relative path that stays inside its root (no '..', not absolute)."""
-    if not path_text or "\x00" in path_text:
-        return False
-    for flavour in (PurePosixPath, PureWindowsPath):
-        path = flavour(path_text)
-        if path.is_absolute() or path.drive or path.root or ".." in path.parts:
-            return False
-    return True
-
-
 def _check_rows(table):
     """Parsed columns of the file list, and each row's reason to be dropped ('' to keep)."""
     reasons = np.full(len(table), "", dtype=object)
@@ -107,76 +91,23 @@ def _check_rows(table):
     boxes = table[box_columns].apply(pd.to_numeric, errors="coerce").to_numpy()
     expression = pd.to_numeric(table["expression"], errors="coerce").to_numpy()
 
-    unsafe = np.array([not _is_safe_relative(p) for p in paths], dtype=bool)
+    unsafe = np.array([not is_safe_relative(p) for p in paths], dtype=bool)
     uncertain = np.any(labels == _UNCERTAIN, axis=1)
-    missing_label = ~np.all(np.isfinite(labels), axis=1)
-    out_of_range = ~missing_label & ~uncertain & np.any(np.abs(labels) > 1, axis=1)
+    missing_label, out_of_range = label_reasons(labels)
     bad_box = ~np.all(np.isfinite(boxes), axis=1) | np.any(boxes[:, 2:] <= 0, axis=1)
     bad_expression = ~np.isfinite(expression)
-    for mask, reason in (
-        (unsafe, "path leaves root"),
-        (uncertain, "uncertain or no face (valence/arousal = -2)"),
-        (missing_label, "missing or non-numeric label"),
-        (out_of_range, "label outside [-1, 1]"),
-        (bad_box, "invalid face box"),
-        (bad_expression, "missing or non-numeric expression"),
-    ):
-        reasons[mask & (reasons == "")] = reason
+    mark(
+        reasons,
+        (
+            (unsafe, "path leaves root"),
+            (uncertain, "uncertain or no face (valence/arousal = -2)"),
+            (missing_label, "missing or non-numeric label"),
+            (out_of_range & ~uncertain, "label outside [-1, 1]"),
+            (bad_box, "invalid face box"),
+            (bad_expression, "missing or non-numeric expression"),
+        ),
+    )
     return paths, labels, boxes, expression, reasons
-
-
-def _load_faces(image_dir, paths, boxes, reasons, image_size, *, lazy):
-    """The faces of the rows still kept, eagerly or lazily; ``reasons`` gains file problems.
-
-    Returns the images and the rows they come from.
-    """
-    keep = np.flatnonzero(reasons == "")
-    files = [image_dir / PurePosixPath(paths[i].replace("\\", "/")) for i in keep]
-    exists = np.array([os.path.isfile(f) for f in files], dtype=bool)
-    reasons[keep[~exists]] = "missing image"
-    if lazy:
-        keep, files = keep[exists], [f for f, ok in zip(files, exists) if ok]
-        return LazyImages(files, boxes=boxes[keep], image_size=image_size), keep
-    loaded, kept = [], []
-    for index, file, ok in zip(keep, files, exists):
-        if not ok:
-            continue
-        image = read_rgb(file)
-        if image is None:
-            reasons[index] = "unreadable image"
-            continue
-        face = crop_and_resize(image, boxes[index], image_size)
-        if face is None:
-            reasons[index] = "invalid face box"
-            continue
-        loaded.append(face)
-        kept.append(index)
-    images = (
-        np.stack(loaded) if loaded else np.empty((0, image_size, image_size, 3), dtype=np.uint8)
-    )
-    return images, np.asarray(kept, dtype=np.int64)
-
-
-def _dropped_table(paths, reasons):
-    """The dropped rows with their reasons; missing or unreadable images also warn."""
-    dropped_rows = np.flatnonzero(reasons != "")
-    dropped = pd.DataFrame(
-        {
-            "row": dropped_rows,
-            "path": paths[dropped_rows].astype(str),
-            "reason": reasons[dropped_rows].astype(str),
-        }
-    )
-    file_problems = dropped[dropped["reason"].isin(["missing image", "unreadable image"])]
-    if len(file_problems):
-        shown = ", ".join(file_problems["path"].head(_SHOWN))
-        more = ", ..." if len(file_problems) > _SHOWN else ""
-        warnings.warn(
-            f"skipped {len(file_problems)} AffectNet image(s) that are missing or unreadable: "
-            f"{shown}{more} (see the 'dropped' table).",
-            stacklevel=3,
-        )
-    return dropped
 
 
 def load_affectnet(root, *, subset="training", image_size=227, lazy=False):
@@ -251,10 +182,10 @@ def load_affectnet(root, *, subset="training", image_size=227, lazy=False):
         )
     table = _read_file_list(csv_path)
     paths, labels, boxes, expression, reasons = _check_rows(table)
-    images, keep = _load_faces(
+    images, keep = load_faces(
         root / "Manually_Annotated_Images", paths, boxes, reasons, image_size, lazy=lazy
     )
-    dropped = _dropped_table(paths, reasons)
+    dropped = dropped_table(paths, reasons, "AffectNet")
     targets = labels[keep].astype(np.float32)
     return Bunch(
         images=images,

@@ -9,7 +9,6 @@ import re
 import warnings
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
@@ -20,6 +19,7 @@ from .._validation import check_positive_int
 from ..cropping import FaceCropper
 from ..nets import MIN_IMAGE_SIZE
 from ._paths import DatasetNotFoundError, check_root, get_data_home
+from ._video import VideoFrames, faces_in_batches
 
 __all__ = ["load_amigos", "read_amigos_annotations", "AMIGOS_VIDEO_PATTERN", "SEGMENT_SECONDS"]
 
@@ -172,33 +172,6 @@ def _find_videos(root, pattern):
     return sorted(found, key=lambda item: (item[0], item[1], item[2]))
 
 
-def _sample_frames(path, every_seconds):
-    """Decode one frame every ``every_seconds``: returns (frames RGB, times in s)."""
-    capture = cv2.VideoCapture(os.fspath(path))
-    try:
-        if not capture.isOpened():
-            raise OSError(f"cannot open video {os.fspath(path)!r}")
-        fps = capture.get(cv2.CAP_PROP_FPS)
-        if not np.isfinite(fps) or fps <= 0:
-            raise OSError(f"video {os.fspath(path)!r} reports no frame rate")
-        frames, times = [], []
-        index, k = 0, 0
-        wanted = 0  # frame index of the k-th sample
-        # Reading in order (grab) rather than seeking: exact for every codec.
-        while capture.grab():
-            if index == wanted:
-                ok, frame = capture.retrieve()
-                if ok:
-                    frames.append(cv2.cvtColor(frame, cv2.COLOR_BGR2RGB))
-                    times.append(k * every_seconds)
-                k += 1
-                wanted = int(round(k * every_seconds * fps))
-            index += 1
-        return frames, np.asarray(times, dtype=np.float64)
-    finally:
-        capture.release()
-
-
 def _cache_key(path, relative, every_seconds, cropper):
     stat = path.stat()
     description = {
@@ -227,15 +200,14 @@ def _extract_video(path, relative, every_seconds, cropper, cache_folder):
         if cache_file.is_file():
             with np.load(cache_file) as cached:
                 return cached["faces"], cached["time_s"], cached["has_face"]
-    frames, times = _sample_frames(path, every_seconds)
-    boxes = cropper.detect(frames) if frames else []
-    has_face = np.array([box is not None for box in boxes], dtype=bool)
+    # Streamed: only a batch of full-size frames is in memory at any time.
+    parts = list(faces_in_batches(VideoFrames(path, every_seconds=every_seconds), cropper))
     size = cropper.output_size
+    times = np.concatenate([p[0] for p in parts]) if parts else np.empty(0)
+    has_face = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, dtype=bool)
     faces = (
-        cropper.crop(
-            [f for f, ok in zip(frames, has_face) if ok], [b for b in boxes if b is not None]
-        )
-        if has_face.any()
+        np.concatenate([p[2] for p in parts])
+        if parts
         else np.empty((0, size, size, 3), dtype=np.uint8)
     )
     if cache_file is not None:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import os
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
-__all__ = ["DatasetNotFoundError", "check_root", "get_data_home"]
+__all__ = ["DatasetNotFoundError", "check_root", "get_data_home", "is_safe_relative"]
 
 
 class DatasetNotFoundError(FileNotFoundError, ValueError):
@@ -38,6 +38,21 @@ def check_root(root, dataset):
     if not path.is_dir():
         raise DatasetNotFoundError(f"{dataset} root {os.fspath(root)!r} is not a folder.")
     return path
+
+
+def is_safe_relative(path_text):
+    """True for a relative path that stays inside its root (no '..', not absolute).
+
+    Checked in both POSIX and Windows spelling, so ``C:\\x`` and ``..\\x`` are refused on
+    every system. The rule every loader applies to the paths its file lists name.
+    """
+    if not path_text or "\x00" in path_text:
+        return False
+    for flavour in (PurePosixPath, PureWindowsPath):
+        path = flavour(path_text)
+        if path.is_absolute() or path.drive or path.root or ".." in path.parts:
+            return False
+    return True
 
 
 def get_data_home(data_home=None):

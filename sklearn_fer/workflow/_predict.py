@@ -1,0 +1,191 @@
+"""Per-frame valence and arousal of a video, streamed (``sklearn-fer predict``)."""
+
+from __future__ import annotations
+
+import csv
+import math
+import os
+from pathlib import Path
+
+import numpy as np
+from sklearn.base import clone
+from sklearn.utils import Bunch
+
+from .._atomic import atomic_write
+from ..cropping import FaceCropper
+from ..datasets._video import VideoFrames, faces_in_batches
+from ..persistence import load_pretrained
+from ._pool import target_names
+from ._smoothing import CentredMean
+
+__all__ = ["iter_video_predictions", "predict_video"]
+
+
+def _predict_batch(nets, names, found, faces):
+    values = np.full((len(found), len(names)), np.nan)
+    if found.any():
+        column = 0
+        for net in nets.values():
+            prediction = np.asarray(net.predict(faces), dtype=np.float64).reshape(len(faces), -1)
+            values[found, column : column + prediction.shape[1]] = prediction
+            column += prediction.shape[1]
+    return values
+
+
+def iter_video_predictions(
+    video,
+    model,
+    *,
+    every_seconds=4.0,
+    smooth_seconds=None,
+    batch_size=32,
+    cropper=None,
+    device="cpu",
+    progress=False,
+):
+    """Valence and arousal of each sampled frame of a video, one row at a time.
+
+    The video is decoded as it is read (:class:`~sklearn_fer.datasets.VideoFrames`), a
+    batch of ``batch_size`` frames at a time; the face of each frame is found and cropped
+    (:class:`~sklearn_fer.FaceCropper`) and the model predicts on the faces. Memory does
+    not grow with the length of the video.
+
+    Parameters
+    ----------
+    video : path-like
+        The video file.
+    model : path-like
+        A model folder, general or personal.
+    every_seconds : float, default=4.0
+        One frame every so many seconds.
+    smooth_seconds : float or None, default=None
+        Also give each target's mean over a window of this width centred on each frame
+        (``<target>_smoothed``; frames without a face left out of the means).
+    batch_size : int, default=32
+        Frames decoded and predicted together.
+    cropper : FaceCropper or None, default=None
+        Face detector settings; its ``output_size`` is set to the model's image size.
+    device : str, default="cpu"
+        Torch device of the model.
+    progress : bool, default=False
+        Show a progress bar over the video's frames.
+
+    Yields
+    ------
+    row : dict
+        ``time_s``, ``face_found``, one value per target (NaN without a face), and with
+        ``smooth_seconds`` the smoothed values.
+
+    Examples
+    --------
+    >>> from sklearn_fer.workflow import iter_video_predictions
+    >>> next(iter_video_predictions("no-such-video.mp4", "model"))
+    Traceback (most recent call last):
+    ...
+    OSError: cannot open video 'no-such-video.mp4' (missing, or not a video)
+    """
+    frames = VideoFrames(video, every_seconds=every_seconds)
+    nets, image_size = load_pretrained(model, device=device)
+    names = target_names(nets)
+    cropper = clone(cropper if cropper is not None else FaceCropper())
+    cropper.set_params(output_size=image_size)
+    smoother = CentredMean(smooth_seconds, names) if smooth_seconds else None
+    bar = None
+    if progress:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=frames.n_expected or None, desc="predicting", unit="frame")
+    try:
+        for times, found, faces in faces_in_batches(frames, cropper, batch_size):
+            values = _predict_batch(nets, names, found, faces)
+            for time_s, ok, row_values in zip(times, found, values):
+                row = {"time_s": float(time_s), "face_found": bool(ok)}
+                row.update(zip(names, row_values.tolist()))
+                yield from (smoother.push(row) if smoother is not None else (row,))
+            if bar is not None:
+                bar.update(len(times))
+        if smoother is not None:
+            yield from smoother.flush()
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _format(value):
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, float):
+        return "" if math.isnan(value) else f"{value:.4f}"
+    return str(value)
+
+
+def _write_rows(stream, rows, counts, video):
+    writer = None
+    for row in rows:
+        if writer is None:
+            writer = csv.writer(stream, lineterminator="\n")
+            writer.writerow(list(row))
+        writer.writerow([_format(value) for value in row.values()])
+        counts["frames"] += 1
+        counts["faces"] += int(row["face_found"])
+    if counts["frames"] == 0:
+        raise ValueError(f"video {os.fspath(video)!r} has no frames that can be decoded.")
+    if counts["faces"] == 0:
+        raise ValueError(
+            f"no face found in any of the {counts['frames']} frames sampled from "
+            f"{os.fspath(video)!r}."
+        )
+
+
+def predict_video(video, model, out, **kwargs):
+    """Write the per-frame valence and arousal of a video to a CSV file, streaming.
+
+    Rows go to the file as they are computed (see :func:`iter_video_predictions`), so
+    memory does not grow with the length of the video. A file path is written atomically:
+    an interrupted or failed run leaves no partial file (and any earlier file as it was).
+
+    Parameters
+    ----------
+    video : path-like
+        The video file.
+    model : path-like
+        A model folder, general or personal.
+    out : path-like or text stream
+        The CSV file (columns ``time_s``, ``face_found``, one per target, and with
+        ``smooth_seconds`` the ``<target>_smoothed`` columns; empty where no face was found).
+    **kwargs
+        ``every_seconds``, ``smooth_seconds``, ``batch_size``, ``cropper``, ``device``,
+        ``progress``, as for :func:`iter_video_predictions`.
+
+    Returns
+    -------
+    summary : sklearn.utils.Bunch
+        ``path`` (None for a stream), ``n_frames`` (sampled) and ``n_faces`` (with a face).
+
+    Raises
+    ------
+    OSError
+        The video cannot be opened.
+    ValueError
+        No frame could be decoded or none shows a face (a file path is then not written),
+        or the model folder is refused.
+
+    Examples
+    --------
+    >>> import io
+    >>> from sklearn_fer.workflow import predict_video
+    >>> predict_video("no-such-video.mp4", "model", io.StringIO())
+    Traceback (most recent call last):
+    ...
+    OSError: cannot open video 'no-such-video.mp4' (missing, or not a video)
+    """
+    rows = iter_video_predictions(video, model, **kwargs)
+    counts = {"frames": 0, "faces": 0}
+    if hasattr(out, "write"):
+        _write_rows(out, rows, counts, video)
+        path = None
+    else:
+        path = Path(os.fspath(out))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write(path, lambda stream: _write_rows(stream, rows, counts, video))
+    return Bunch(path=path, n_frames=counts["frames"], n_faces=counts["faces"])

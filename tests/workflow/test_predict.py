@@ -1,0 +1,92 @@
+import io
+import tracemalloc
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sklearn_fer.persistence import ModelFolderError, load_pretrained
+from sklearn_fer.workflow import iter_video_predictions, predict_video
+
+from .._helpers import detectable_frames, write_video
+
+
+def test_one_row_per_sampled_frame(general, clip, tmp_path):
+    video, truth = clip
+    summary = predict_video(video, general, tmp_path / "out.csv", every_seconds=1)
+    table = pd.read_csv(tmp_path / "out.csv")
+    assert list(table.columns) == ["time_s", "face_found", "valence", "arousal"]
+    np.testing.assert_allclose(table["time_s"], np.arange(len(truth)))
+    assert table["face_found"].tolist() == np.isfinite(truth[:, 0]).tolist()
+    assert table.loc[~table["face_found"], ["valence", "arousal"]].isna().all().all()
+    assert table.loc[table["face_found"], ["valence", "arousal"]].notna().all().all()
+    assert (summary.n_frames, summary.n_faces) == (len(truth), int(table["face_found"].sum()))
+
+
+def test_predictions_are_the_models_on_the_face_crops(general, clip):
+    from sklearn_fer import FaceCropper
+    from sklearn_fer.datasets import VideoFrames
+    from sklearn_fer.workflow._query import video_pool
+
+    video, _ = clip
+    rows = pd.DataFrame(iter_video_predictions(video, general, every_seconds=2, batch_size=3))
+    times, faces, _ = video_pool(VideoFrames(video, every_seconds=2), FaceCropper(output_size=64))
+    nets, _ = load_pretrained(general)
+    found = rows[rows["face_found"]]
+    np.testing.assert_allclose(found["time_s"], times)
+    np.testing.assert_allclose(found["valence"], nets["valence"].predict(faces), rtol=1e-5)
+    np.testing.assert_allclose(found["arousal"], nets["arousal"].predict(faces), rtol=1e-5)
+
+
+def test_smoothing_is_the_centred_mean_over_frames_with_a_face(general, clip):
+    video, _ = clip
+    rows = pd.DataFrame(iter_video_predictions(video, general, every_seconds=1, smooth_seconds=4))
+    times = rows["time_s"].to_numpy()
+    for target in ("valence", "arousal"):
+        values = rows[target].to_numpy()
+        near = np.abs(times[:, None] - times[None, :]) <= 2
+        expected = [np.nanmean(values[row]) for row in near]
+        np.testing.assert_allclose(rows[f"{target}_smoothed"], expected)
+
+
+def test_writing_to_a_stream(general, clip):
+    out = io.StringIO()
+    assert predict_video(clip[0], general, out, every_seconds=4).path is None
+    assert out.getvalue().splitlines()[0] == "time_s,face_found,valence,arousal"
+
+
+def test_failures_leave_no_file_and_an_earlier_one_as_it_was(general, clip, tmp_path):
+    out = tmp_path / "out.csv"
+    out.write_text("earlier results")
+    wall = write_video(tmp_path / "wall.avi", [np.full((240, 320, 3), 90, np.uint8)] * 3)
+    with pytest.raises(ValueError, match="no face found in any of the 3 frames"):
+        predict_video(wall, general, out, every_seconds=1)
+    with pytest.raises(ModelFolderError, match="no model.json"):
+        predict_video(clip[0], tmp_path, out, every_seconds=1)
+    assert out.read_text() == "earlier results"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv", "wall.avi"]
+
+
+def _peak_bytes(video, model):
+    tracemalloc.start()
+    try:
+        for _ in iter_video_predictions(video, model, every_seconds=1, batch_size=4):
+            pass
+        return tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+
+
+@pytest.mark.slow
+def test_memory_does_not_grow_with_the_length_of_the_video(general, tmp_path):
+    # 10 s and 50 s of 320x240 video, one frame per second: the long one's frames alone
+    # are 11.5 MB. Streaming holds a batch of 4 (0.9 MB) however long the video is.
+    frames = list(detectable_frames(5, random_state=4)[0])
+    warm_up = write_video(tmp_path / "warm.avi", frames[:2])
+    short = write_video(tmp_path / "short.avi", frames * 2)
+    long = write_video(tmp_path / "long.avi", frames * 10)
+    _peak_bytes(warm_up, general)  # first-call allocations (caches, lazy imports) aside
+    peak_short, peak_long = _peak_bytes(short, general), _peak_bytes(long, general)
+    all_frames = 50 * 240 * 320 * 3
+    assert peak_long < 1.2 * peak_short + 500_000, (peak_short, peak_long)
+    assert peak_long < all_frames / 4, (peak_long, all_frames)
