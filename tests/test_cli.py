@@ -133,6 +133,18 @@ def test_pretraining_resumes_from_its_last_epoch(tmp_path, data_home, monkeypatc
         torch.testing.assert_close(resumed.module_.state_dict()[name], tensor, rtol=1e-5, atol=1e-6)
 
 
+def test_general_nets_with_progress_bars_come_back_from_worker_processes(tmp_path, data_home):
+    # A net that still held its progress bar (and the bar its stream) could not be
+    # unpickled in the parent: `make reproduce` failed this way with --n-jobs 2.
+    config = dataclasses.replace(study.make_config("smoke", seed=5), pretrain_epochs=1)
+    wild, _ = _data.load_data(config, None, None, lambda message: None)
+    nets = _pretraining.general_models(
+        config, wild, tmp_path, data_home, progress=True, log=lambda m: None, n_jobs=2
+    )
+    assert sorted(nets) == ["arousal", "valence"]
+    assert all(len(net.history) == 1 for net in nets.values())
+
+
 def test_out_holding_another_configuration_is_refused(smoke, capsys):
     before = (smoke / "results.csv").read_bytes()
     code = cli.main(["reproduce", "--profile", "smoke", "--seed", "3", "--out", str(smoke)])

@@ -57,8 +57,12 @@ def _checkpoint_folder(folder):
     return old if (old / "params.pt").exists() else None
 
 
-def _pretrain(config, target_index, images, y, folder, progress):
-    """Fit one general net, resuming from its last epoch checkpoint if there is one."""
+def _pretrain(config, target_index, images, y, folder, progress, callbacks=()):
+    """Fit one general net, resuming from its last epoch checkpoint if there is one.
+
+    ``callbacks`` are more skorch ``(name, callback)`` pairs (``sklearn-fer pretrain``'s
+    progress bar over batches).
+    """
     net = general_model(config, target_index)
     bar = None
     if progress:
@@ -69,7 +73,7 @@ def _pretrain(config, target_index, images, y, folder, progress):
             desc=f"pre-training ({TARGETS[target_index]})",
             unit="epoch",
         )
-    net.set_params(callbacks=[("checkpoint", _EpochCheckpoint(folder, bar))])
+    net.set_params(callbacks=[("checkpoint", _EpochCheckpoint(folder, bar)), *callbacks])
     try:
         found = _checkpoint_folder(folder)
         if found is not None:
@@ -92,7 +96,10 @@ def _pretrain(config, target_index, images, y, folder, progress):
     finally:
         if bar is not None:
             bar.close()
+    # ``set_params`` alone keeps the initialised ``callbacks_`` (and so the checkpoint's
+    # progress bar and its stream, which cannot cross a process boundary).
     net.set_params(callbacks=None)
+    net.initialize_callbacks()
     return net
 
 
