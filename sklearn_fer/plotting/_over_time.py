@@ -1,4 +1,5 @@
-"""Valence and arousal of a video over time (``sklearn-fer predict --plot``)."""
+"""Valence and arousal (or expression probabilities) of a video over time
+(``sklearn-fer predict --plot``)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from ._common import _pyplot
 
 
 def _time_targets(predictions):
-    skip = {"time_s", "face_found"}
+    skip = {"time_s", "face_found", "expression"}  # expression: the FER2013 model's label
     return [c for c in predictions.columns if c not in skip and not str(c).endswith("_smoothed")]
 
 

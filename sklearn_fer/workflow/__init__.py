@@ -10,7 +10,8 @@ The workflow the method of Rescigno et al. (2020) exists for, as functions (the
 3. :func:`personalise` fine-tunes a general model's dense part on the labelled frames
    and compares it with the general model by cross-validation;
 4. :func:`predict_video` (and :func:`iter_video_predictions`) streams per-frame
-   valence and arousal for a video of any length.
+   valence and arousal for a video of any length (or, with :data:`FER2013_MODEL`, the
+   expression probabilities of the real FER2013 model).
 
 Model folders are read and written by :mod:`sklearn_fer.persistence`; a labelling folder
 is what :func:`~sklearn_fer.datasets.load_labelled_faces` reads.
@@ -24,10 +25,11 @@ models for ``sklearn-fer pretrain``).
 from ._label_server import LabelServer
 from ._labels import LABEL_COLUMNS, read_labels, set_label
 from ._personalise import default_head, personalise
-from ._predict import iter_video_predictions, predict_video
+from ._predict import FER2013_MODEL, iter_video_predictions, predict_video
 from ._query import SAMPLERS, query_video
 
 __all__ = [
+    "FER2013_MODEL",
     "LABEL_COLUMNS",
     "SAMPLERS",
     "LabelServer",

