@@ -10,7 +10,9 @@ Prints, measured in one run:
 * the per-subject fine-tuning loop of the sampling study (7 fractions x 5 folds of one
   subject's frames) with conv features computed once and reused by every fit, against a
   ``Pipeline(FrozenConvFeaturizer, DenseHeadRegressor)`` that recomputes them in every fit,
-  at 64 px (the quick profile) and 227 px (the paper's AlexNet input): the ratio.
+  at 64 px (the quick profile) and 227 px (the paper's AlexNet input): the ratio;
+* that loop (features once) with a dense part of 512 (the quick profile's) and 256 units: what a
+  narrower head would save;
 
 Run: ``python benchmarks/bench_study.py [--skip-quick]``
 """
@@ -29,6 +31,7 @@ from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
 
 from sklearn_fer import AlexNetRegressor, FrozenConvFeaturizer
+from sklearn_fer._threads import one_thread
 from sklearn_fer.datasets import make_faces
 from sklearn_fer.evaluation import DEFAULT_FRACTIONS
 from sklearn_fer.study import PROFILES
@@ -75,12 +78,11 @@ def print_breakdown(log, results):
     print(f"  {'all fits':<20s} {sums['sum'].sum():7.1f} s (two units run at a time)")
 
 
-def fine_tuning_loop(image_size, n_frames=60):
+def fine_tuning_loop(image_size, n_frames=60, hidden_units=None, recompute=True):
     config = PROFILES["quick"]
     faces = make_faces(1, n_frames, image_size=image_size, random_state=0)
-    pretrained = AlexNetRegressor(
-        module__hidden_units=config.pretrain_hidden_units, random_state=0
-    ).initialize()
+    hidden_units = hidden_units or config.pretrain_hidden_units
+    pretrained = AlexNetRegressor(module__hidden_units=hidden_units, random_state=0).initialize()
     head = study_head(config).set_params(pretrained=pretrained, random_state=0)
     folds = list(KFold(5, shuffle=True, random_state=0).split(faces.images))
     sizes = [
@@ -92,6 +94,8 @@ def fine_tuning_loop(image_size, n_frames=60):
     for train, test, n in sizes:
         head.fit(features[train[:n]], faces.valence[train[:n]]).predict(features[test])
     cached = time.perf_counter() - start
+    if not recompute:
+        return len(sizes), cached, None
 
     pipeline = make_pipeline(FrozenConvFeaturizer(pretrained), head)
     start = time.perf_counter()
@@ -120,6 +124,17 @@ def main(argv=None):
             f"  {size:3d} px, {n_fits} fits: features once {cached:.1f} s, recomputed in "
             f"every fit {recomputed:.1f} s -> {recomputed / cached:.2f}x"
         )
+    # The head fits dominate the quick study; what a narrower dense part would save.
+    print("\nthe same loop at 64 px, features once, by dense width (one thread each):")
+    with one_thread():
+        widths = {
+            width: fine_tuning_loop(64, hidden_units=width, recompute=False)[1]
+            for width in (512, 256)
+        }
+    print(
+        f"  512 (quick profile) {widths[512]:.1f} s, 256 {widths[256]:.1f} s -> "
+        f"{widths[512] / widths[256]:.2f}x"
+    )
 
 
 if __name__ == "__main__":
