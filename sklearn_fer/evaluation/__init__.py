@@ -34,7 +34,13 @@ tests.
 from ._protocol import SubjectProtocol, run_protocol
 from ._results import RESULT_COLUMNS, result_rows
 from ._sampling import DEFAULT_FRACTIONS, default_samplers, sampling_curve
-from ._statistics import compare_samplers, elbow_fraction, elbow_fractions, summarize
+from ._statistics import (
+    compare_samplers,
+    corrected_fold_test,
+    elbow_fraction,
+    elbow_fractions,
+    summarize,
+)
 from ._transfer import CONDITIONS, evaluate_transfer
 
 __all__ = [
@@ -43,6 +49,7 @@ __all__ = [
     "RESULT_COLUMNS",
     "SubjectProtocol",
     "compare_samplers",
+    "corrected_fold_test",
     "default_samplers",
     "elbow_fraction",
     "elbow_fractions",

@@ -213,23 +213,24 @@ def _sampler_tests_section(report, results):
         "better) with its 95% Student-t interval across subjects (`ci_low`, `ci_high`); "
         "`p_value` is the two-sided Wilcoxon signed-rank test and `p_holm` the same after "
         "Holm's correction over the samplers compared at each target and fraction. With "
-        f"{n_subjects} subjects no p-value can fall below {min(1.0, 2 / 2**n_subjects):.4f}."
+        f"{n_subjects} subjects no p-value can fall below {min(1.0, 2 / 2**n_subjects):.4f}. "
+        "`p_corrected` pairs every subject and fold instead, with the corrected resampled "
+        "t-test of Nadeau & Bengio (2003), which inflates the variance for what the folds "
+        "of one cross-validation share (conservative across subjects, which share nothing); "
+        "`p_corrected_holm` is it after Holm's correction."
     )
     if len(tests):
         report.table(tests.drop(columns=["statistic", "min_p"]))
-        significant = tests[tests["p_holm"] < 0.05]
-        report.paragraph(
-            "Differences significant at 0.05 after Holm's correction: "
-            + (
-                "; ".join(
-                    f"{r.target} {r.fraction:.0%} {r.sampler} ({r.mean_difference:+.3f})"
-                    for r in significant.itertuples()
-                )
-                if len(significant)
-                else "none"
+        for column, test in (("p_holm", "Wilcoxon"), ("p_corrected_holm", "corrected t")):
+            significant = tests[tests[column] < 0.05]
+            listed = "; ".join(
+                f"{r.target} {r.fraction:.0%} {r.sampler} ({r.mean_difference:+.3f})"
+                for r in significant.itertuples()
             )
-            + "."
-        )
+            report.paragraph(
+                f"Differences significant at 0.05 after Holm's correction ({test} test): "
+                f"{listed or 'none'}."
+            )
     else:
         report.paragraph("Not enough subjects.")
 

@@ -5,7 +5,13 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from sklearn_fer.evaluation import compare_samplers, elbow_fraction, elbow_fractions, summarize
+from sklearn_fer.evaluation import (
+    compare_samplers,
+    corrected_fold_test,
+    elbow_fraction,
+    elbow_fractions,
+    summarize,
+)
 
 
 def test_summarize_averages_folds_within_subjects_then_across_subjects(transfer):
@@ -125,3 +131,55 @@ def test_holm_correction_over_the_whole_table():
 def test_confidence_outside_0_1_is_refused():
     with pytest.raises(ValueError, match="confidence must be in"):
         compare_samplers(_paired_rows([0.2, 0.3], [0.1, 0.2]), confidence=1.5)
+
+
+def test_corrected_fold_test_is_the_t_test_with_the_test_to_train_variance_inflation():
+    from sklearn.model_selection import KFold
+
+    rng = np.random.default_rng(3)
+    d = rng.normal(-0.01, 0.02, 25)
+    train, test = next(KFold(5).split(np.zeros(60)))
+    ratio = len(test) / len(train)  # 12 / 48, from an actual split
+    t = d.mean() / np.sqrt(d.var(ddof=1) * (1 / len(d) + ratio))
+    assert corrected_fold_test(d, 5) == pytest.approx(2 * stats.t.sf(abs(t), len(d) - 1))
+    # Always more cautious than the plain t-test over the same dependent folds.
+    assert corrected_fold_test(d, 5) > stats.ttest_1samp(d, 0).pvalue
+    assert np.isnan(corrected_fold_test([0.1, 0.1, 0.1], 5))
+    with pytest.raises(ValueError, match="n_folds must be at least 2"):
+        corrected_fold_test(d, 1)
+
+
+def _fold_rows(n_subjects, n_folds, shift, rng):
+    rows = []
+    for subject in range(n_subjects):
+        level = rng.uniform(0.2, 0.3)
+        for fold in range(n_folds):
+            for sampler, extra in (("random", 0.0), ("gsx", shift)):
+                rmse = level + extra + rng.normal(0, 0.005)
+                rows.append(
+                    dict(
+                        subject=subject,
+                        fold=fold,
+                        target="valence",
+                        study="sampling",
+                        condition="fine_tuned",
+                        sampler=sampler,
+                        fraction=0.1,
+                        rmse=rmse,
+                    )
+                )
+    return pd.DataFrame(rows)
+
+
+def test_the_corrected_test_over_subjects_and_folds_has_the_power_wilcoxon_lacks():
+    results = _fold_rows(5, 5, -0.02, np.random.default_rng(0))
+    row = compare_samplers(results).iloc[0]
+    wide = results.pivot_table(index=["subject", "fold"], columns="sampler", values="rmse")
+    expected = corrected_fold_test((wide["gsx"] - wide["random"]).to_numpy(), 5)
+    assert row["n_folds"] == 5
+    assert row["p_corrected"] == pytest.approx(expected)
+    assert row["min_p"] == pytest.approx(0.0625) and row["p_value"] >= row["min_p"]
+    assert row["p_corrected"] < 0.01 and row["p_corrected_holm"] == row["p_corrected"]
+    # No difference: no significance.
+    null = compare_samplers(_fold_rows(5, 5, 0.0, np.random.default_rng(1))).iloc[0]
+    assert null["p_corrected"] > 0.05
