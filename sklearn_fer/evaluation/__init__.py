@@ -20,7 +20,8 @@ cross-validation of a classifier trained on a large wild set, a small in-house s
 both. :func:`evaluate_training_sets` runs that protocol (each training set from scratch
 and fine-tuned from a pre-trained backbone, tested on the held-out fold of each set;
 one row per fold x training set x condition x test set, columns ``KFOLD_COLUMNS``), and
-:func:`pooled_confusion` sums its confusion matrices over folds.
+:func:`pooled_confusion` sums its confusion matrices over folds and
+:func:`summarize_folds` gives each score's mean and confidence interval across folds.
 
 Work is spread over units (subjects and folds; folds, training sets and conditions) with
 joblib (``n_jobs``; ``joblib.parallel_backend("dask")`` sends it to a dask cluster
@@ -43,6 +44,7 @@ tests; ``_kfold_plan`` and ``_kfold`` are Nasri et al.'s k-fold protocol, whose 
 
 from ._kfold import KFOLD_COLUMNS, KFOLD_CONDITIONS, evaluate_training_sets, pooled_confusion
 from ._kfold_plan import TEST_SETS, TRAINING_SETS
+from ._kfold_summary import KFOLD_METRICS, summarize_folds
 from ._protocol import SubjectProtocol, run_protocol
 from ._results import RESULT_COLUMNS, result_rows
 from ._sampling import DEFAULT_FRACTIONS, default_samplers, sampling_curve
@@ -54,6 +56,7 @@ __all__ = [
     "DEFAULT_FRACTIONS",
     "KFOLD_COLUMNS",
     "KFOLD_CONDITIONS",
+    "KFOLD_METRICS",
     "RESULT_COLUMNS",
     "SubjectProtocol",
     "TEST_SETS",
@@ -69,4 +72,5 @@ __all__ = [
     "run_protocol",
     "sampling_curve",
     "summarize",
+    "summarize_folds",
 ]
