@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import dataclasses
 
-import joblib
 import torch
 
 from .._atomic import atomic_write
@@ -24,6 +23,7 @@ from ._nasri_report import confusion_figure, write_sections
 from ._protocol import Study
 
 _SEEDS = {"wild": 11, "lab": 12, "pretrain": 13}  # seed + offset of each synthetic set
+_PRETRAINING_TARGETS = ("valence", "arousal")
 
 
 def _scratch_name(config):
@@ -51,12 +51,29 @@ def _data(config, log):
     return wild, lab
 
 
+def _pretraining_net(config):
+    from .. import AlexNetRegressor
+    from ..optim import FusedAdam
+
+    return AlexNetRegressor(
+        config.backbone,
+        module__n_outputs=len(_PRETRAINING_TARGETS),
+        optimizer=FusedAdam,
+        lr=config.lr,
+        max_epochs=config.pretrain_epochs,
+        batch_size=config.batch_size,
+        device=config.device,
+        random_state=config.seed,
+    )
+
+
 def _pretrained(config, context):
     """The pre-trained backbone of the fine-tuned starts (None when none is needed).
 
     ``fer2013-mini-xception`` is the real FER2013 model. Otherwise the stand-in for
     ImageNet: the backbone trained to regress valence and arousal on a separate
-    synthetic wild set, cached in ``out/model/pretrained.joblib``.
+    synthetic wild set; its weights (tensors only, never a pickle) are cached in
+    ``out/model/pretrained.pt`` and read back with ``torch.load(weights_only=True)``.
     """
     if config.conditions == ("from_scratch",):
         return None
@@ -67,13 +84,15 @@ def _pretrained(config, context):
             return load_fer2013_mini_xception(labels="affectnet")
         except ImportError as error:
             raise StudyError(str(error)) from None
-    path = context.out / "model" / "pretrained.joblib"
+    net = _pretraining_net(config)
+    path = context.out / "model" / "pretrained.pt"
     if path.exists():
         context.log(f"pre-trained backbone: reusing {path}")
-        return joblib.load(path)
-    from .. import AlexNetRegressor
+        net.initialize()
+        state = torch.load(path, map_location=config.device, weights_only=True)
+        net.module_.load_state_dict(state)
+        return net
     from ..datasets import make_faces
-    from ..optim import FusedAdam
 
     faces = make_faces(
         config.pretrain_images,
@@ -83,22 +102,13 @@ def _pretrained(config, context):
         n_expressions=config.n_expressions,
         random_state=config.seed + _SEEDS["pretrain"],
     )
-    net = AlexNetRegressor(
-        config.backbone,
-        optimizer=FusedAdam,
-        lr=config.lr,
-        max_epochs=config.pretrain_epochs,
-        batch_size=config.batch_size,
-        device=config.device,
-        random_state=config.seed,
-    )
     context.log(
         f"pre-training {config.backbone} on {len(faces.images)} synthetic wild images "
         f"(valence and arousal, {config.pretrain_epochs} epochs)"
     )
     net.fit(faces.images, faces.target)
     path.parent.mkdir(parents=True, exist_ok=True)
-    atomic_write(path, lambda stream: joblib.dump(net, stream), binary=True)
+    atomic_write(path, lambda stream: torch.save(net.module_.state_dict(), stream), binary=True)
     return net
 
 

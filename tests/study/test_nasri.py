@@ -4,6 +4,7 @@ resumes from its cache; --backbone picks the network; bad choices are refused.""
 
 import dataclasses
 import json
+import shutil
 
 import numpy as np
 import pandas as pd
@@ -38,7 +39,7 @@ def smoke(tmp_path_factory):
 
 def test_outputs_and_tidy_results(smoke):
     assert (smoke / "confusion.png").read_bytes()[:8] == PNG
-    assert (smoke / "model" / "pretrained.joblib").is_file()
+    assert (smoke / "model" / "pretrained.pt").is_file()
     results = pd.read_csv(smoke / "results.csv")
     assert list(results.columns) == KFOLD_COLUMNS
     config = make_nasri_config("smoke")
@@ -81,8 +82,14 @@ def test_a_second_run_resumes_without_retraining(smoke, monkeypatch):
     messages = []
     reproduce(make_nasri_config("smoke"), smoke, progress=False, log=messages.append)
     assert any("reusing" in message for message in messages)  # the pre-trained backbone
-    after = pd.read_csv(smoke / "results.csv")
-    pd.testing.assert_frame_equal(after, before)
+    pd.testing.assert_frame_equal(pd.read_csv(smoke / "results.csv"), before)
+    # Without the cached units, the models fine-tuned from the reloaded backbone must be
+    # those of the first run: its weights went to disk and came back unchanged.
+    monkeypatch.undo()
+    shutil.rmtree(smoke / "cache")
+    reproduce(make_nasri_config("smoke"), smoke, progress=False, log=lambda message: None)
+    again = pd.read_csv(smoke / "results.csv").drop(columns="fit_seconds")
+    pd.testing.assert_frame_equal(again, before.drop(columns="fit_seconds"), atol=1e-6)
 
 
 def _summary(accuracy, half_width):
