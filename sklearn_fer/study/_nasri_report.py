@@ -136,7 +136,7 @@ def confusion_figure(config, results):
     from ..plotting import plot_confusion_matrix
 
     condition = _figure_condition(config)
-    figure, axes = plt.subplots(1, 3, figsize=(19, 6.2))
+    figure, axes = plt.subplots(1, 3, figsize=(19, 7), layout="constrained")
     for ax, (training_set, test_set) in zip(axes, NASRI_ACCURACY):
         rows = results[
             (results["condition"] == condition)
@@ -157,5 +157,4 @@ def confusion_figure(config, results):
             ax=ax,
         )
     figure.suptitle(f"{condition} ({config.backbone}; synthetic data)")
-    figure.tight_layout()
     return figure
