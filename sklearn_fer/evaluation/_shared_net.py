@@ -31,6 +31,11 @@ class SharedNet:
         if isinstance(module, nn.Module) and hasattr(net, "initialize"):
             self._skeleton = clone(net)
             self._fitted = {k: v for k, v in vars(net).items() if k in ("n_outputs_", "y_ndim_")}
+            labels = vars(net).get("_fitted_classes")  # a classifier's classes_
+            if labels is not None and "classes" in self._skeleton.get_params(deep=False):
+                # a classifier fitted without classes= learnt them from y: a rebuild that
+                # sees no y must be told them, in the order of the output units
+                self._skeleton.set_params(classes=labels)
             self._state = {k: v.detach().cpu().numpy() for k, v in module.state_dict().items()}
 
     def __getstate__(self):

@@ -18,11 +18,16 @@ Layout, for the studies still to come: ``_protocol`` is the extension point (a
 (output folder, stages, ``results.csv``, figures, report), ``_report`` is the one
 report writer, and the Rescigno study is ``_rescigno`` with its configuration
 (``_config``, ``_paper``), estimators, data, resumable pre-training and run-time
-estimate in their own modules. See the architecture page of the documentation.
+estimate in their own modules. The study of Nasri et al. (2020) (``--study nasri``:
+expressions by K-fold on a wild set, a small in-house set and both) is ``_nasri``, with
+its configuration (``_nasri_config``) and report sections (``_nasri_report``). See the
+architecture page of the documentation.
 """
 
 from ._config import PAPER, PROFILES, StudyConfig, StudyError, make_config
 from ._estimate import estimate_seconds
+from ._nasri import NasriStudy
+from ._nasri_config import NASRI_PAPER, NASRI_PROFILES, NasriConfig, make_nasri_config
 from ._paper import deviations
 from ._protocol import Study, StudyContext
 from ._report import Report
@@ -30,6 +35,10 @@ from ._rescigno import RescignoStudy
 from ._run import STUDIES, reproduce
 
 __all__ = [
+    "NASRI_PAPER",
+    "NASRI_PROFILES",
+    "NasriConfig",
+    "NasriStudy",
     "PAPER",
     "PROFILES",
     "STUDIES",
@@ -42,5 +51,6 @@ __all__ = [
     "deviations",
     "estimate_seconds",
     "make_config",
+    "make_nasri_config",
     "reproduce",
 ]

@@ -11,12 +11,13 @@ from pathlib import Path
 
 from .._atomic import atomic_write
 from ._config import StudyError
+from ._nasri import NasriStudy
 from ._protocol import StudyContext
 from ._report import write_report
 from ._rescigno import RescignoStudy
 
 #: The studies ``reproduce`` can run, by name (``sklearn-fer reproduce --study NAME``).
-STUDIES = {study.name: study for study in (RescignoStudy(),)}
+STUDIES = {study.name: study for study in (RescignoStudy(), NasriStudy())}
 
 
 def study_for(config):
