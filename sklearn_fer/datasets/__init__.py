@@ -5,7 +5,7 @@ and the few real face photographs that ship inside scikit-image's wheel."""
 from ._affectnet import AFFECTNET_COLUMNS, load_affectnet
 from ._amigos import AMIGOS_VIDEO_PATTERN, SEGMENT_SECONDS, load_amigos, read_amigos_annotations
 from ._expressions import AFFECTNET_EXPRESSIONS
-from ._faces import ACTION_UNITS, make_faces
+from ._faces import ACTION_UNITS, PERTURBATIONS, make_faces, perturb_faces
 from ._lazy import LazyImages
 from ._paths import DatasetNotFoundError, get_data_home
 from ._photographs import ASTRONAUT_FACE_BOX, load_sample_faces
@@ -19,10 +19,12 @@ __all__ = [
     "SEGMENT_SECONDS",
     "DatasetNotFoundError",
     "LazyImages",
+    "PERTURBATIONS",
     "get_data_home",
     "load_affectnet",
     "load_amigos",
     "load_sample_faces",
     "make_faces",
+    "perturb_faces",
     "read_amigos_annotations",
 ]
