@@ -11,17 +11,25 @@ are kept matters for robustness. Here:
   :class:`~sklearn_fer.FrozenConvFeaturizer` that keeps the ``k`` most AU-selective maps
   (AU labels given at fit time as metadata), or the most relevant to the target.
 
-The figures are :func:`sklearn_fer.plotting.plot_au_selectivity` and
-:func:`sklearn_fer.plotting.plot_layer_selectivity`; the robustness study is
+The figures are :func:`plot_au_selectivity` and :func:`plot_layer_selectivity`; the
+robustness study is
 :func:`sklearn_fer.evaluation.evaluate_robustness` and ``sklearn-fer reproduce --study
 zhou-shi``.
 
 Layout: ``_auc`` holds the statistic and its vectorised permutation test, ``_maps`` how
 features group into maps, ``_selectivity`` the tables, ``_selector`` the selector and
-``_plotting`` the figures (re-exported by :mod:`sklearn_fer.plotting`).
+``_plotting`` the figures.
 """
 
+from ._plotting import plot_au_selectivity, plot_layer_selectivity
 from ._selectivity import SELECTIVITY_COLUMNS, map_selectivity, selectivity_summary
 from ._selector import FeatureMapSelector
 
-__all__ = ["SELECTIVITY_COLUMNS", "FeatureMapSelector", "map_selectivity", "selectivity_summary"]
+__all__ = [
+    "SELECTIVITY_COLUMNS",
+    "FeatureMapSelector",
+    "map_selectivity",
+    "plot_au_selectivity",
+    "plot_layer_selectivity",
+    "selectivity_summary",
+]

@@ -184,7 +184,7 @@ def map_selectivity(
     --------
     selectivity_summary : the fraction of AU-selective maps per layer.
     FeatureMapSelector : keeps the most selective maps in a pipeline.
-    sklearn_fer.plotting.plot_au_selectivity : the maps x AUs heatmap.
+    plot_au_selectivity : the maps x AUs heatmap.
 
     References
     ----------
