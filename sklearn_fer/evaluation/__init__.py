@@ -33,6 +33,7 @@ tests.
 
 from ._protocol import SubjectProtocol, run_protocol
 from ._results import RESULT_COLUMNS, result_rows
+from ._robustness import ROBUSTNESS_COLUMNS, SELECTIONS, compare_selections, evaluate_robustness
 from ._sampling import DEFAULT_FRACTIONS, default_samplers, sampling_curve
 from ._statistics import compare_samplers, elbow_fraction, elbow_fractions, summarize
 from ._transfer import CONDITIONS, evaluate_transfer
@@ -41,11 +42,15 @@ __all__ = [
     "CONDITIONS",
     "DEFAULT_FRACTIONS",
     "RESULT_COLUMNS",
+    "ROBUSTNESS_COLUMNS",
+    "SELECTIONS",
     "SubjectProtocol",
     "compare_samplers",
+    "compare_selections",
     "default_samplers",
     "elbow_fraction",
     "elbow_fractions",
+    "evaluate_robustness",
     "evaluate_transfer",
     "result_rows",
     "run_protocol",
