@@ -11,8 +11,8 @@ are kept matters for robustness. Here:
   :class:`~sklearn_fer.FrozenConvFeaturizer` that keeps the ``k`` most AU-selective maps
   (AU labels given at fit time as metadata), or the most relevant to the target.
 
-The figures are :func:`plot_au_selectivity` and :func:`plot_layer_selectivity`; the
-robustness study is
+The figures are :func:`plot_au_selectivity`, :func:`plot_layer_selectivity` and
+:func:`plot_robustness`; the robustness study is
 :func:`sklearn_fer.evaluation.evaluate_robustness` and ``sklearn-fer reproduce --study
 zhou-shi``.
 
@@ -21,7 +21,7 @@ features group into maps, ``_selectivity`` the tables, ``_selector`` the selecto
 ``_plotting`` the figures.
 """
 
-from ._plotting import plot_au_selectivity, plot_layer_selectivity
+from ._plotting import plot_au_selectivity, plot_layer_selectivity, plot_robustness
 from ._selectivity import SELECTIVITY_COLUMNS, map_selectivity, selectivity_summary
 from ._selector import FeatureMapSelector
 
@@ -31,5 +31,6 @@ __all__ = [
     "map_selectivity",
     "plot_au_selectivity",
     "plot_layer_selectivity",
+    "plot_robustness",
     "selectivity_summary",
 ]

@@ -1,4 +1,5 @@
-"""The figures of AU selectivity: the maps x AUs heatmap and the per-layer summary."""
+"""The figures of AU selectivity (the maps x AUs heatmap, the per-layer summary) and of
+the robustness study (curves over the strength of each shift)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import numpy as np
 
 from ._selectivity import selectivity_summary
 
-__all__ = ["plot_au_selectivity", "plot_layer_selectivity"]
+__all__ = ["plot_au_selectivity", "plot_layer_selectivity", "plot_robustness"]
 
 
 def _pyplot():
@@ -138,3 +139,97 @@ def plot_layer_selectivity(selectivity, *, ax=None):
     twin.set_ylabel("median best |2 AUC - 1|", color="tab:red")
     ax.set_title("AU selectivity per layer")
     return ax
+
+
+_SELECTION_STYLE = {
+    "all": ("every map", "black", "-"),
+    "top": ("k most AU-selective", "tab:red", "-"),
+    "random": ("k random", "tab:gray", "--"),
+    "bottom": ("k least AU-selective", "tab:blue", ":"),
+}
+
+
+def _robustness_means(results, k, metric):
+    missing = {"study", "subject", "selection", "k", "perturbation", "strength", metric} - set(
+        results.columns
+    )
+    if missing:
+        raise ValueError(
+            f"results lack the column(s) {sorted(missing)}: expected the rows of "
+            "sklearn_fer.evaluation.evaluate_robustness."
+        )
+    rows = results[results["study"] == "robustness"]
+    if rows.empty:
+        raise ValueError("results hold no rows of the robustness study.")
+    ks = sorted(int(v) for v in rows.loc[rows["selection"] != "all", "k"].unique())
+    if k is None:
+        k = ks[0] if ks else None
+    elif k not in ks:
+        raise ValueError(f"k={k!r} was not evaluated; the results have k in {ks}.")
+    rows = rows[(rows["selection"] == "all") | (rows["k"] == k)]
+    per_subject = rows.groupby(["selection", "perturbation", "strength", "subject"])[metric].mean()
+    return k, per_subject.groupby(["selection", "perturbation", "strength"]).mean().reset_index()
+
+
+def plot_robustness(results, *, k=None, metric="rmse", axes=None):
+    """Robustness curves: the metric on shifted test faces against the shift's strength.
+
+    One panel per perturbation; one line per selection of maps (every map, the ``k``
+    most AU-selective, ``k`` random, the ``k`` least AU-selective), each point the mean
+    across subjects of each subject's mean over folds and targets. Strength 0 is the
+    clean test images, shared by every panel.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Rows of :func:`~sklearn_fer.evaluation.evaluate_robustness`.
+    k : int or None, default=None
+        The number of maps kept by the selections drawn (None: the smallest evaluated).
+    metric : str, default="rmse"
+        The metric column plotted.
+    axes : array of matplotlib Axes or None, default=None
+        One per perturbation; None makes a new figure.
+
+    Returns
+    -------
+    axes : ndarray of matplotlib Axes
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from sklearn_fer.feature_maps import plot_robustness
+    >>> rows = pd.DataFrame({"study": "robustness", "subject": 0,
+    ...                      "selection": ["all", "top", "all", "top"], "k": [64, 8, 64, 8],
+    ...                      "perturbation": ["none", "none", "noise", "noise"],
+    ...                      "strength": [0.0, 0.0, 1.0, 1.0], "rmse": [0.2, 0.25, 0.4, 0.3]})
+    >>> axes = plot_robustness(rows)
+    >>> [ax.get_title() for ax in axes]
+    ['noise']
+    >>> [line.get_label() for line in axes[0].get_lines()]
+    ['every map', 'k most AU-selective']
+    """
+    plt = _pyplot()
+    k, means = _robustness_means(results, k, metric)
+    kinds = [p for p in dict.fromkeys(results["perturbation"]) if p != "none"]
+    if not kinds:
+        raise ValueError("results hold clean test images only: no perturbation to plot.")
+    if axes is None:
+        _, axes = plt.subplots(
+            1, len(kinds), figsize=(1 + 3 * len(kinds), 3.6), sharey=True, layout="constrained"
+        )
+    axes = np.atleast_1d(axes)
+    for ax, kind in zip(axes, kinds):
+        for selection, (label, color, style) in _SELECTION_STYLE.items():
+            curve = means[
+                (means["selection"] == selection) & means["perturbation"].isin(["none", kind])
+            ].sort_values("strength")
+            if len(curve):
+                ax.plot(
+                    curve["strength"], curve[metric], style, marker="o", color=color, label=label
+                )
+        ax.set_title(kind)
+        ax.set_xlabel("strength")
+        ax.grid(alpha=0.3)
+    axes[0].set_ylabel(f"{metric.upper()} (mean across subjects)")
+    axes[0].legend(frameon=False, fontsize=8, title=f"k = {k}")
+    return axes

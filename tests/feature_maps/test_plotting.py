@@ -8,7 +8,11 @@ import numpy as np  # noqa: E402
 import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
-from sklearn_fer.feature_maps import plot_au_selectivity, plot_layer_selectivity  # noqa: E402
+from sklearn_fer.feature_maps import (  # noqa: E402
+    plot_au_selectivity,
+    plot_layer_selectivity,
+    plot_robustness,
+)
 
 
 def _table():
@@ -67,3 +71,59 @@ def test_the_layer_figure_shows_fractions_in_forward_order():
     assert [t.get_text() for t in ax.get_xticklabels()] == ["conv1", "conv2"]
     # conv1: no map selective; conv2: maps 2 and 3 (values 0.6, 0.8) of 4.
     assert [p.get_height() for p in ax.patches] == pytest.approx([0.0, 0.5])
+
+
+def _robustness_rows():
+    rows = []
+    for subject in (0, 1):
+        for selection, k, slope in (
+            ("all", 64, 0.3),
+            ("top", 4, 0.1),
+            ("top", 16, 0.2),
+            ("random", 4, 0.25),
+        ):
+            for perturbation, strength in (
+                ("none", 0.0),
+                ("noise", 0.5),
+                ("noise", 1.0),
+                ("blur", 1.0),
+            ):
+                rows.append(
+                    dict(
+                        study="robustness",
+                        subject=subject,
+                        fold=0,
+                        target="valence",
+                        selection=selection,
+                        k=k,
+                        perturbation=perturbation,
+                        strength=strength,
+                        rmse=0.2 + slope * strength + 0.01 * subject,
+                    )
+                )
+    return pd.DataFrame(rows)
+
+
+def test_robustness_curves_start_at_the_clean_images_in_every_panel():
+    axes = plot_robustness(_robustness_rows())
+    assert [ax.get_title() for ax in axes] == ["noise", "blur"]
+    lines = {line.get_label(): line for line in axes[0].get_lines()}
+    assert sorted(lines) == ["every map", "k most AU-selective", "k random"]
+    top = lines["k most AU-selective"]
+    assert top.get_xdata().tolist() == [0.0, 0.5, 1.0]
+    np.testing.assert_allclose(top.get_ydata(), [0.205, 0.255, 0.305])  # k=4, mean of subjects
+    assert axes[1].get_lines()[0].get_xdata().tolist() == [0.0, 1.0]
+    assert axes[0].get_legend().get_title().get_text() == "k = 4"
+
+
+def test_robustness_curves_of_another_k_and_bad_input():
+    axes = plot_robustness(_robustness_rows(), k=16)
+    labels = [line.get_label() for line in axes[0].get_lines()]
+    assert labels == ["every map", "k most AU-selective"]
+    with pytest.raises(ValueError, match=r"k=8 was not evaluated; the results have k in \[4, 16\]"):
+        plot_robustness(_robustness_rows(), k=8)
+    with pytest.raises(ValueError, match=r"lack the column\(s\) \['strength'\]"):
+        plot_robustness(_robustness_rows().drop(columns="strength"))
+    clean = _robustness_rows().query("perturbation == 'none'")
+    with pytest.raises(ValueError, match="no perturbation to plot"):
+        plot_robustness(clean)
