@@ -210,7 +210,8 @@ def plot_robustness(results, *, k=None, metric="rmse", axes=None):
     """
     plt = _pyplot()
     k, means = _robustness_means(results, k, metric)
-    kinds = [p for p in dict.fromkeys(results["perturbation"]) if p != "none"]
+    shifted = results.loc[results["study"] == "robustness", "perturbation"]
+    kinds = [p for p in dict.fromkeys(shifted) if p != "none"]
     if not kinds:
         raise ValueError("results hold clean test images only: no perturbation to plot.")
     if axes is None:
