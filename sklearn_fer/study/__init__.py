@@ -18,7 +18,9 @@ Layout, for the studies still to come: ``_protocol`` is the extension point (a
 (output folder, stages, ``results.csv``, figures, report), ``_report`` is the one
 report writer, and the Rescigno study is ``_rescigno`` with its configuration
 (``_config``, ``_paper``), estimators, data, resumable pre-training and run-time
-estimate in their own modules. See the architecture page of the documentation.
+estimate in their own modules; the study of Zhou & Shi (2017), AU-selective feature maps
+and robustness (``--study zhou-shi``), is ``_zhou_shi`` with ``_zhou_shi_config`` and
+``_zhou_shi_report``. See the architecture page of the documentation.
 """
 
 from ._config import PAPER, PROFILES, StudyConfig, StudyError, make_config
@@ -28,6 +30,8 @@ from ._protocol import Study, StudyContext
 from ._report import Report
 from ._rescigno import RescignoStudy
 from ._run import STUDIES, reproduce
+from ._zhou_shi import ZhouShiStudy
+from ._zhou_shi_config import ZHOU_SHI_PROFILES, ZhouShiConfig, make_zhou_shi_config
 
 __all__ = [
     "PAPER",
@@ -39,8 +43,12 @@ __all__ = [
     "StudyConfig",
     "StudyContext",
     "StudyError",
+    "ZHOU_SHI_PROFILES",
+    "ZhouShiConfig",
+    "ZhouShiStudy",
     "deviations",
     "estimate_seconds",
     "make_config",
+    "make_zhou_shi_config",
     "reproduce",
 ]
