@@ -18,7 +18,6 @@ import pandas as pd
 from sklearn.base import clone
 from sklearn.linear_model import Ridge
 from sklearn.pipeline import make_pipeline
-from sklearn.preprocessing import StandardScaler
 from sklearn.utils import _safe_indexing
 
 from .._random import derive_seed
@@ -59,7 +58,7 @@ _ORDER = ("fold", "target", "perturbation", "strength", "selection", "k")
 
 def _models(unit, n_maps):
     """Every (selection, k, unfitted pipeline) of a unit."""
-    models = [("all", n_maps, make_pipeline(StandardScaler(), clone(unit["head"])))]
+    models = [("all", n_maps, clone(unit["head"]))]
     for k in unit["ks"]:
         for selection in unit["selections"]:
             if selection == "all":
@@ -71,9 +70,7 @@ def _models(unit, n_maps):
                 threshold=unit["threshold"],
                 random_state=derive_seed(unit["seeds"]["random"], k) % (2**31),
             )
-            models.append(
-                (selection, k, make_pipeline(selector, StandardScaler(), clone(unit["head"])))
-            )
+            models.append((selection, k, make_pipeline(selector, clone(unit["head"]))))
     if "all" not in unit["selections"]:
         models = models[1:]
     return models
@@ -196,9 +193,10 @@ def evaluate_robustness(
 
     The robustness test of Zhou & Shi (2017), per subject. In each fold of a subject's
     cross-validation, each map of ``layer`` is pooled to one response per image
-    (:class:`~sklearn_fer.FrozenConvFeaturizer` with ``pooling``) and a head
-    (standardised features, then ``head``) is trained on the clean training images,
-    on:
+    (:class:`~sklearn_fer.FrozenConvFeaturizer` with ``pooling``) and ``head`` is
+    trained on those responses (as they are: the maps share one scale, and
+    standardising a map that barely varies on clean faces would blow its shifted
+    responses up) of the clean training images, on:
 
     * ``"all"``: every map of the layer (``k`` is then the number of maps);
     * ``"top"``: the ``k`` most AU-selective maps, ranked by
@@ -239,7 +237,7 @@ def evaluate_robustness(
     strengths : sequence of float in (0, 1], default=(0.5, 1.0)
         Their strengths (strength 0, the clean test images, is always tested).
     head : regressor or None, default=None
-        Template of the head, after a ``StandardScaler``; None: ``Ridge(alpha=1.0)``.
+        Template of the head (any regressor or pipeline); None: ``Ridge(alpha=1.0)``.
     threshold : float, default=0.2
         An AU is present where its label is above this.
     groups : array-like of shape (n,) or None, default=None

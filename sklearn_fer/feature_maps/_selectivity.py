@@ -28,6 +28,7 @@ SELECTIVITY_COLUMNS = [
     "p_value",
     "p_adjusted",
     "selective",
+    "responsive",
 ]
 _POOLINGS = ("mean", "max")
 
@@ -84,6 +85,8 @@ def _layer_rows(layer, depth, names, ranks, present, au_names, settings):
     )
     # Bonferroni over the AUs tested: a layer's family-wise error rate is at most alpha.
     frame["selective"] = frame["p_adjusted"] <= settings["alpha"] / n_aus
+    # A map whose response is the same for every image (a dead ReLU) cannot be selective.
+    frame["responsive"] = np.tile(ranks.max(axis=0) > ranks.min(axis=0), n_aus)
     # One row per layer x map x AU, maps first.
     return frame.sort_values(["map"], kind="stable")
 
@@ -165,7 +168,8 @@ def map_selectivity(
         layer of the net), ``map`` (index within the layer), ``feature`` (the
         featurizer's name for the map, such as ``conv5_map017``), ``au``,
         ``n_present``, ``n_absent``, ``auc``, ``selectivity``, ``p_value``,
-        ``p_adjusted`` and ``selective``.
+        ``p_adjusted``, ``selective`` and ``responsive`` (False for a map whose
+        response is the same on every image, a dead ReLU: its AUC is 0.5).
 
     Raises
     ------
@@ -205,7 +209,7 @@ def map_selectivity(
     ...                         au_names=["AU1", "AU12"], n_permutations=200,
     ...                         random_state=0)
     >>> table.shape, sorted(table["au"].unique())
-    ((512, 12), ['AU1', 'AU12'])
+    ((512, 13), ['AU1', 'AU12'])
     >>> bool(table["selectivity"].between(-1, 1).all())
     True
     """
@@ -255,9 +259,13 @@ def selectivity_summary(selectivity):
         One row per layer, in forward order: ``layer``, ``depth``, ``n_maps``,
         ``n_aus`` (AUs tested), ``n_selective`` (maps selective to at least one AU,
         after the family-wise correction of :func:`map_selectivity`),
-        ``fraction_selective``, ``median_best_selectivity`` (the median over maps of
-        each map's largest ``|selectivity|`` over AUs) and ``best_au`` (the AU with the
-        most selective maps; None when no map is selective).
+        ``fraction_selective``, ``n_responsive`` (maps whose response varies across
+        the images; all maps when the table has no ``responsive`` column),
+        ``fraction_selective_responsive`` (``n_selective / n_responsive``, NaN when no
+        map responds: dead maps make ``fraction_selective`` small whatever the live
+        ones do), ``median_best_selectivity`` (the median over responsive maps of each
+        map's largest ``|selectivity|`` over AUs) and ``best_au`` (the AU with the most
+        selective maps; None when no map is selective).
 
     Examples
     --------
@@ -281,19 +289,27 @@ def selectivity_summary(selectivity):
         )
     rows = []
     for (depth, layer), block in selectivity.groupby(["depth", "layer"], sort=True):
-        per_map = block.assign(strength=block["selectivity"].abs()).groupby("map")
-        selective = block[block["selective"]]
-        counts = selective.groupby("au")["map"].nunique()
-        rows.append(
-            {
-                "layer": layer,
-                "depth": int(depth),
-                "n_maps": int(block["map"].nunique()),
-                "n_aus": int(block["au"].nunique()),
-                "n_selective": int(selective["map"].nunique()),
-                "fraction_selective": selective["map"].nunique() / block["map"].nunique(),
-                "median_best_selectivity": float(per_map["strength"].max().median()),
-                "best_au": str(counts.idxmax()) if len(counts) else None,
-            }
-        )
+        rows.append(_layer_summary(layer, depth, block))
     return pd.DataFrame(rows)
+
+
+def _layer_summary(layer, depth, block):
+    responsive = block["responsive"].astype(bool) if "responsive" in block else True
+    live = block[responsive] if "responsive" in block else block
+    best = live.assign(strength=live["selectivity"].abs()).groupby("map")["strength"].max()
+    selective = block[block["selective"].astype(bool)]
+    counts = selective.groupby("au")["map"].nunique()
+    n_maps, n_live = block["map"].nunique(), live["map"].nunique()
+    n_selective = selective["map"].nunique()
+    return {
+        "layer": layer,
+        "depth": int(depth),
+        "n_maps": int(n_maps),
+        "n_aus": int(block["au"].nunique()),
+        "n_selective": int(n_selective),
+        "fraction_selective": n_selective / n_maps,
+        "n_responsive": int(n_live),
+        "fraction_selective_responsive": n_selective / n_live if n_live else np.nan,
+        "median_best_selectivity": float(best.median()) if n_live else np.nan,
+        "best_au": str(counts.idxmax()) if len(counts) else None,
+    }

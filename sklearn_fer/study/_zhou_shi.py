@@ -129,7 +129,7 @@ class ZhouShiStudy(Study):
             f"(alpha {_ALPHA}) decides which maps are *selective*. **Robustness**: per lab "
             f"subject, {config.folds}-fold cross-validation; a ridge head (its alpha chosen by "
             "leave-one-out on the training fold) on the "
-            f"standardised mean responses of {config.layer}'s maps is trained on the clean "
+            f"mean responses of {config.layer}'s maps is trained on the clean "
             "training faces with every map, or the k most AU-selective, k random or the k "
             "least AU-selective maps (ranked on the training fold only), and tested on the "
             "test faces clean and shifted by `perturb_faces` at each strength. Statistics "

@@ -32,17 +32,23 @@ def layer_verdict(summary):
     for net, rows in summary.groupby("net", sort=False):
         rows = rows.sort_values("depth")
         first, last = rows.iloc[0], rows.iloc[-1]
-        fractions = rows["fraction_selective"]
+        column = (
+            "fraction_selective_responsive"
+            if "fraction_selective_responsive" in rows
+            else "fraction_selective"
+        )
+        fractions = rows[column].fillna(0.0)
         if fractions.nunique() > 1:
             rho = stats.spearmanr(rows["depth"], fractions).statistic
             trend = f"Spearman's rho between depth and that fraction is {rho:.2f}"
         else:
             rho, trend = 0.0, "every layer has the same fraction (no trend)"
-        holds = bool(rho > 0 and last["fraction_selective"] > first["fraction_selective"])
+        holds = bool(rho > 0 and fractions.iloc[-1] > fractions.iloc[0])
+        of = "responsive maps" if column.endswith("responsive") else "maps"
         sentences.append(
             f"**{net} net: the claim {'holds' if holds else 'does not hold'} here.** "
-            f"{first['fraction_selective']:.0%} of {first['layer']}'s maps are AU-selective, "
-            f"{last['fraction_selective']:.0%} of {last['layer']}'s; {trend} over the "
+            f"{fractions.iloc[0]:.0%} of {first['layer']}'s {of} are AU-selective, "
+            f"{fractions.iloc[-1]:.0%} of {last['layer']}'s; {trend} over the "
             f"{len(rows)} layers (descriptive: so few layers cannot make a trend significant)."
         )
     return sentences
@@ -51,6 +57,11 @@ def layer_verdict(summary):
 def selectivity_section(report, selectivity):
     report.heading("Claim 1: higher layers are more AU-selective")
     summary = layer_summaries(selectivity)
+    report.paragraph(
+        "A map is *responsive* when its response varies across the lab faces; a dead map (a "
+        "ReLU that never fires) cannot be selective, so the claim is judged on the "
+        "responsive maps (`fraction_selective_responsive`)."
+    )
     report.table(summary)
     for sentence in layer_verdict(summary):
         report.paragraph(sentence)

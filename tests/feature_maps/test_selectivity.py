@@ -50,6 +50,7 @@ def test_the_table_is_tidy_and_its_statistic_is_the_auc(data):
     np.testing.assert_allclose(rows["selectivity"], 2 * rows["auc"] - 1)
     assert rows["n_present"].iloc[0] == present.sum()
     assert rows["feature"].iloc[3] == "conv5_map003"
+    np.testing.assert_array_equal(rows["responsive"], np.ptp(responses, axis=0) > 0)
 
 
 def test_maps_that_follow_brightness_are_found_and_a_coin_flip_is_not(data):
@@ -108,3 +109,23 @@ def test_bad_input_is_named(data):
         map_selectivity(
             net, images[:6], aus.iloc[:6], layers="conv1", threshold=0.5, n_permutations=5
         )
+
+
+def test_the_summary_judges_fractions_on_responsive_maps():
+    table = pd.DataFrame(
+        {
+            "layer": "conv5",
+            "depth": 5,
+            "map": [0, 1, 2, 3],
+            "au": "AU12",
+            "selectivity": [0.9, 0.1, 0.0, 0.0],
+            "selective": [True, False, False, False],
+            "responsive": [True, True, False, False],
+        }
+    )
+    row = selectivity_summary(table).iloc[0]
+    assert row["fraction_selective"] == 0.25 and row["n_responsive"] == 2
+    assert row["fraction_selective_responsive"] == 0.5
+    assert row["median_best_selectivity"] == pytest.approx(0.5)  # dead maps left out
+    dead = selectivity_summary(table.assign(responsive=False)).iloc[0]
+    assert np.isnan(dead["fraction_selective_responsive"])
