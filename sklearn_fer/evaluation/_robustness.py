@@ -16,7 +16,7 @@ import joblib
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.linear_model import Ridge
+from sklearn.linear_model import RidgeCV
 from sklearn.pipeline import make_pipeline
 from sklearn.utils import _safe_indexing
 
@@ -237,7 +237,9 @@ def evaluate_robustness(
     strengths : sequence of float in (0, 1], default=(0.5, 1.0)
         Their strengths (strength 0, the clean test images, is always tested).
     head : regressor or None, default=None
-        Template of the head (any regressor or pipeline); None: ``Ridge(alpha=1.0)``.
+        Template of the head (any regressor or pipeline); None: ``RidgeCV`` with alphas
+        from 1e-6 to 1e3 (chosen per fold by leave-one-out on the training fold: pooled
+        ReLU responses can be tiny, and a fixed alpha would flatten the head).
     threshold : float, default=0.2
         An AU is present where its label is above this.
     groups : array-like of shape (n,) or None, default=None
@@ -304,7 +306,7 @@ def evaluate_robustness(
         raise ValueError(
             f"ks={ks} asks for more maps than {layer} has ({n_maps}); choose k <= {n_maps}."
         )
-    head = Ridge(alpha=1.0) if head is None else head
+    head = RidgeCV(alphas=np.logspace(-6, 3, 10)) if head is None else head
     aus_by_subject = _aus_by_subject(aus, subjects, len(X))
     settings = dict(
         layer=layer,

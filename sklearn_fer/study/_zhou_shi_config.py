@@ -51,9 +51,10 @@ class ZhouShiConfig:
         The shifts of :func:`~sklearn_fer.datasets.perturb_faces` tested.
     strengths : tuple of float, default=(0.25, 0.5, 1.0)
         Their strengths.
-    ridge_alphas : tuple of float, default=(0.1, 1, 10, 100, 1000, 10000)
+    ridge_alphas : tuple of float, default=(1e-6, 1e-5, ..., 1e3)
         The ridge head's candidate regularisations, one chosen per fold by
-        leave-one-out cross-validation on the training fold (``RidgeCV``).
+        leave-one-out cross-validation on the training fold (``RidgeCV``); the range
+        is wide because pooled ReLU responses can be tiny.
     threshold : float, default=0.2
         An AU is present where its intensity is above this.
     n_permutations : int, default=1000
@@ -86,7 +87,7 @@ class ZhouShiConfig:
     ks: tuple = (8, 16, 32)
     perturbations: tuple = _PERTURBATIONS
     strengths: tuple = (0.25, 0.5, 1.0)
-    ridge_alphas: tuple = (0.1, 1.0, 10.0, 100.0, 1000.0, 10000.0)
+    ridge_alphas: tuple = tuple(10.0**e for e in range(-6, 4))
     threshold: float = 0.2
     n_permutations: int = 1000
 
