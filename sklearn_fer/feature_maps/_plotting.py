@@ -97,9 +97,10 @@ def plot_au_selectivity(selectivity, *, layer=None, max_maps=40, ax=None):
 def plot_layer_selectivity(selectivity, *, ax=None):
     """Per layer, the fraction of maps selective to at least one AU, and how selective.
 
-    Bars: :func:`selectivity_summary`'s ``fraction_selective`` per layer in forward
-    order; the line (right axis): the median over maps of each map's largest
-    ``|selectivity|``. Zhou & Shi's claim is that both grow with depth.
+    Bars: :func:`selectivity_summary`'s ``fraction_selective_responsive`` per layer in
+    forward order (``fraction_selective`` for a table without a ``responsive``
+    column); the line (right axis): the median over responsive maps of each map's
+    largest ``|selectivity|``. Zhou & Shi's claim is that both grow with depth.
 
     Parameters
     ----------
@@ -129,10 +130,12 @@ def plot_layer_selectivity(selectivity, *, ax=None):
     if ax is None:
         _, ax = plt.subplots(figsize=(1.5 + 0.9 * len(summary), 3.8), layout="constrained")
     x = np.arange(len(summary))
-    ax.bar(x, summary["fraction_selective"], color="tab:blue", label="fraction AU-selective")
+    responsive = "responsive" in selectivity.columns
+    column = "fraction_selective_responsive" if responsive else "fraction_selective"
+    ax.bar(x, summary[column].fillna(0.0), color="tab:blue", label="fraction AU-selective")
     ax.set_xticks(x, summary["layer"].tolist())
     ax.set_ylim(0, 1)
-    ax.set_ylabel("fraction of maps AU-selective")
+    ax.set_ylabel(f"fraction of {'responsive ' if responsive else ''}maps AU-selective")
     twin = ax.twinx()
     twin.plot(x, summary["median_best_selectivity"], "o-", color="tab:red")
     twin.set_ylim(0, 1)

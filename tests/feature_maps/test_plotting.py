@@ -127,3 +127,12 @@ def test_robustness_curves_of_another_k_and_bad_input():
     clean = _robustness_rows().query("perturbation == 'none'")
     with pytest.raises(ValueError, match="no perturbation to plot"):
         plot_robustness(clean)
+
+
+def test_the_layer_figure_counts_responsive_maps_when_it_can():
+    table = _table()
+    table["responsive"] = table["map"] != 0  # map 0 of each layer is dead
+    ax = plot_layer_selectivity(table)
+    # conv2: maps 2 and 3 selective of its 3 responsive maps.
+    assert [p.get_height() for p in ax.patches] == pytest.approx([0.0, 2 / 3])
+    assert ax.get_ylabel() == "fraction of responsive maps AU-selective"
