@@ -17,6 +17,7 @@ MODULES = [
     "sklearn_fer.datasets",
     "sklearn_fer.cropping",
     "sklearn_fer.evaluation",
+    "sklearn_fer.feature_maps",
     "sklearn_fer.metrics",
     "sklearn_fer.plotting",
     "sklearn_fer.persistence",

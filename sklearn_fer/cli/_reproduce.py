@@ -9,7 +9,7 @@ from ._arguments import EXIT_INTERRUPTED, device_problem, fail, jobs, non_negati
 
 # The keys of sklearn_fer.study.STUDIES (a test checks), named here so that building the
 # parser imports no study.
-STUDY_NAMES = ("rescigno", "nasri")
+STUDY_NAMES = ("rescigno", "nasri", "zhou-shi")
 PROFILE_NAMES = ("smoke", "quick", "paper")
 
 
@@ -30,7 +30,8 @@ def add_parser(commands):
         choices=STUDY_NAMES,
         default="rescigno",
         help="which study (default: rescigno, the paper of Rescigno et al. 2020; nasri: "
-        "Nasri et al. 2020)",
+        "Nasri et al. 2020; zhou-shi: AU-selective feature maps and robustness, Zhou & "
+        "Shi 2017, profiles smoke and quick)",
     )
     parser.add_argument(
         "--backbone",

@@ -6,7 +6,7 @@ few real face photographs that ship inside scikit-image's wheel."""
 from ._affectnet import AFFECTNET_COLUMNS, load_affectnet
 from ._amigos import AMIGOS_VIDEO_PATTERN, SEGMENT_SECONDS, load_amigos, read_amigos_annotations
 from ._expressions import AFFECTNET_EXPRESSIONS
-from ._faces import ACTION_UNITS, make_faces
+from ._faces import ACTION_UNITS, PERTURBATIONS, make_faces, perturb_faces
 from ._labelled import LABELLED_COLUMNS, load_labelled_faces
 from ._lazy import LazyImages
 from ._paths import DatasetNotFoundError, get_data_home
@@ -23,6 +23,7 @@ __all__ = [
     "DatasetNotFoundError",
     "LABELLED_COLUMNS",
     "LazyImages",
+    "PERTURBATIONS",
     "VideoFrames",
     "get_data_home",
     "load_affectnet",
@@ -30,5 +31,6 @@ __all__ = [
     "load_labelled_faces",
     "load_sample_faces",
     "make_faces",
+    "perturb_faces",
     "read_amigos_annotations",
 ]

@@ -47,6 +47,7 @@ from ._kfold_plan import TEST_SETS, TRAINING_SETS
 from ._kfold_summary import KFOLD_METRICS, summarize_folds
 from ._protocol import SubjectProtocol, run_protocol
 from ._results import RESULT_COLUMNS, result_rows
+from ._robustness import ROBUSTNESS_COLUMNS, SELECTIONS, compare_selections, evaluate_robustness
 from ._sampling import DEFAULT_FRACTIONS, default_samplers, sampling_curve
 from ._statistics import (
     compare_samplers,
@@ -64,14 +65,18 @@ __all__ = [
     "KFOLD_CONDITIONS",
     "KFOLD_METRICS",
     "RESULT_COLUMNS",
+    "ROBUSTNESS_COLUMNS",
+    "SELECTIONS",
     "SubjectProtocol",
     "TEST_SETS",
     "TRAINING_SETS",
     "compare_samplers",
+    "compare_selections",
     "corrected_fold_test",
     "default_samplers",
     "elbow_fraction",
     "elbow_fractions",
+    "evaluate_robustness",
     "evaluate_training_sets",
     "evaluate_transfer",
     "pooled_confusion",

@@ -27,7 +27,7 @@ from .._random import derive_seed
 from .._threads import one_thread
 from ..featurizers import FrozenConvFeaturizer
 from ._inputs import plan_folds
-from ._results import to_frame
+from ._results import ROW_ORDER, to_frame
 from ._runner import run_units
 from ._shared_net import SharedNet
 from ._store import open_store
@@ -65,6 +65,11 @@ class SubjectProtocol:
         Compute each subject's frozen conv features once (``unit["features"]``).
     needs_images : bool, default=False
         Give each unit the subject's images (``unit["X"]``).
+    columns : tuple of str or None, default=None
+        The columns of the results (None: ``RESULT_COLUMNS``), for a protocol whose rows
+        carry other settings (a perturbation, its strength).
+    order : tuple of str, default=ROW_ORDER
+        The columns that order rows within a subject (those of ``columns``).
 
     See Also
     --------
@@ -88,6 +93,8 @@ class SubjectProtocol:
     fingerprint: dict = dataclasses.field(default_factory=dict)
     needs_features: bool = True
     needs_images: bool = False
+    columns: tuple = None
+    order: tuple = ROW_ORDER
 
 
 def head_for(head, net, seed):
@@ -212,8 +219,9 @@ def run_protocol(
     Returns
     -------
     pandas.DataFrame
-        The workers' rows, columns ``RESULT_COLUMNS``, in subject, fold, target,
-        condition, sampler and fraction order.
+        The workers' rows, columns ``protocol.columns`` (default ``RESULT_COLUMNS``),
+        in subject order, then ``protocol.order`` (fold, target, condition, sampler,
+        fraction).
 
     See Also
     --------
@@ -255,4 +263,4 @@ def run_protocol(
         features = {(s, tuple(cols)): None for s in plan.by_subject for _, cols, _ in plan.tasks}
     units = fold_units(protocol, plan, shared, features, X)
     rows = run_units(units, protocol.worker, n_jobs, store, progress, protocol.label)
-    return to_frame(rows, list(plan.by_subject))
+    return to_frame(rows, list(plan.by_subject), protocol.columns, protocol.order)

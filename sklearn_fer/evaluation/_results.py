@@ -83,15 +83,18 @@ def result_rows(unit, y_test, prediction, **fields):
     ]
 
 
-def to_frame(rows, subjects_order):
-    """Rows as a DataFrame of ``RESULT_COLUMNS``, in a fixed order whatever ran first."""
-    frame = pd.DataFrame(rows, columns=RESULT_COLUMNS)
+#: The order of result rows within a subject (the columns of these a protocol has).
+ROW_ORDER = ("fold", "target", "condition", "sampler", "fraction")
+
+
+def to_frame(rows, subjects_order, columns=None, order=ROW_ORDER):
+    """Rows as a DataFrame of ``columns`` (default ``RESULT_COLUMNS``), in a fixed order
+    whatever ran first: subjects as first seen, then the columns of ``order``."""
+    frame = pd.DataFrame(rows, columns=RESULT_COLUMNS if columns is None else list(columns))
     if frame.empty:
         return frame
     rank = {subject: i for i, subject in enumerate(subjects_order)}
     # cached rows come back from CSV, where subjects may have become strings
     frame["_rank"] = frame["subject"].map(lambda s: rank.get(s, rank.get(str(s), 0)))
-    frame = frame.sort_values(
-        ["_rank", "fold", "target", "condition", "sampler", "fraction"], kind="stable"
-    )
+    frame = frame.sort_values(["_rank", *(c for c in order if c in frame.columns)], kind="stable")
     return frame.drop(columns="_rank").reset_index(drop=True)

@@ -20,8 +20,10 @@ report writer, and the Rescigno study is ``_rescigno`` with its configuration
 (``_config``, ``_paper``), estimators, data, resumable pre-training and run-time
 estimate in their own modules. The study of Nasri et al. (2020) (``--study nasri``:
 expressions by K-fold on a wild set, a small in-house set and both) is ``_nasri``, with
-its configuration (``_nasri_config``) and report sections (``_nasri_report``). See the
-architecture page of the documentation.
+its configuration (``_nasri_config``) and report sections (``_nasri_report``); the study
+of Zhou & Shi (2017), AU-selective feature maps and robustness (``--study zhou-shi``), is
+``_zhou_shi`` with ``_zhou_shi_config`` and ``_zhou_shi_report``. See the architecture
+page of the documentation.
 """
 
 from ._config import PAPER, PROFILES, StudyConfig, StudyError, make_config
@@ -33,6 +35,8 @@ from ._protocol import Study, StudyContext
 from ._report import Report
 from ._rescigno import RescignoStudy
 from ._run import STUDIES, reproduce
+from ._zhou_shi import ZhouShiStudy
+from ._zhou_shi_config import ZHOU_SHI_PROFILES, ZhouShiConfig, make_zhou_shi_config
 
 __all__ = [
     "NASRI_PAPER",
@@ -48,9 +52,13 @@ __all__ = [
     "StudyConfig",
     "StudyContext",
     "StudyError",
+    "ZHOU_SHI_PROFILES",
+    "ZhouShiConfig",
+    "ZhouShiStudy",
     "deviations",
     "estimate_seconds",
     "make_config",
     "make_nasri_config",
+    "make_zhou_shi_config",
     "reproduce",
 ]

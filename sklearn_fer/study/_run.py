@@ -15,9 +15,10 @@ from ._nasri import NasriStudy
 from ._protocol import StudyContext
 from ._report import write_report
 from ._rescigno import RescignoStudy
+from ._zhou_shi import ZhouShiStudy
 
 #: The studies ``reproduce`` can run, by name (``sklearn-fer reproduce --study NAME``).
-STUDIES = {study.name: study for study in (RescignoStudy(), NasriStudy())}
+STUDIES = {study.name: study for study in (RescignoStudy(), NasriStudy(), ZhouShiStudy())}
 
 
 def study_for(config):

@@ -144,16 +144,36 @@ def draw_occluder(image, rng, size):
     color = rgb(rng.uniform(0, 255, 3))
     center = (int(rng.uniform(0.2, 0.8) * size), int(rng.uniform(0.3, 1.0) * size))
     axes = (int(rng.uniform(0.12, 0.3) * size), int(rng.uniform(0.08, 0.2) * size))
-    cv2.ellipse(image, center, axes, float(rng.uniform(0, 180)), 0, 360, color, -1, cv2.LINE_AA)
+    fill_ellipse(image, center, axes, float(rng.uniform(0, 180)), color)
+
+
+def fill_ellipse(image, center, axes, angle, color, shift=0):
+    """A filled, anti-aliased ellipse (pixel coordinates, ``shift`` fractional bits)."""
+    cv2.ellipse(image, center, axes, angle, 0, 360, color, -1, cv2.LINE_AA, shift)
+
+
+def light_field(size, light, slope):
+    """The multiplicative light of a scene: a gain and a linear ramp across the image."""
+    yy, xx = grid(size)
+    return light * (1 + slope[0] * xx + slope[1] * yy)
+
+
+def blur(out, sigma, size):
+    """Gaussian blur of a float image; ``sigma`` in pixels of a 64-px image."""
+    return cv2.GaussianBlur(out, (0, 0), sigma * size / 64)
+
+
+def add_noise(out, rng, std):
+    """Gaussian sensor noise of ``std`` grey levels, added in place."""
+    out += rng.standard_normal(out.shape, dtype=np.float32) * np.float32(std)
+    return out
 
 
 def finish(image, scene, rng, size):
     """Light gradient, blur and sensor noise, in one float pass."""
     out = image.astype(np.float32)
-    yy, xx = grid(size)
-    light = scene["light"] * (1 + scene["light_slope"][0] * xx + scene["light_slope"][1] * yy)
-    out *= light[..., None]
+    out *= light_field(size, scene["light"], scene["light_slope"])[..., None]
     if scene["blur"] > 0.05:
-        out = cv2.GaussianBlur(out, (0, 0), scene["blur"] * size / 64)
-    out += rng.standard_normal(out.shape, dtype=np.float32) * np.float32(scene["noise"])
+        out = blur(out, scene["blur"], size)
+    add_noise(out, rng, scene["noise"])
     return np.clip(out, 0, 255).astype(np.uint8)

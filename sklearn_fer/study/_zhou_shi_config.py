@@ -1,0 +1,164 @@
+"""The settings of the Zhou & Shi study: :class:`ZhouShiConfig` and its profiles."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from ._config import StudyConfig, StudyError
+
+_PERTURBATIONS = ("occlusion", "noise", "blur", "pose", "lighting")
+
+
+@dataclasses.dataclass(frozen=True)
+class ZhouShiConfig:
+    """Everything that decides the results of the Zhou & Shi study (paths and jobs aside).
+
+    The defaults are the ``quick`` profile's. The pre-training settings have the names
+    (and meaning) of :class:`StudyConfig`'s, so the general nets are cached under the
+    same key and shared with the Rescigno study when they are equal.
+
+    Parameters
+    ----------
+    profile : str
+        Name of the profile the settings come from.
+    dataset : {"synthetic"}, default="synthetic"
+        Synthetic faces only: the study needs ground-truth action units.
+    seed : int, default=0
+        Every random choice of the study derives from it.
+    device : str, default="cpu"
+        Torch device.
+    image_size : int, default=64
+        Side of the face images.
+    wild_subjects, wild_images_per_subject : int, default=150, 4
+        Size of the synthetic wild set (pre-training of the twin nets).
+    pretrain_hidden_units : int, default=64
+        Width of AlexNet's two hidden dense layers.
+    pretrain_optimizer : {"adam", "sgd-nesterov"}, default="adam"
+        Optimiser of pre-training.
+    pretrain_lr, pretrain_batch_size, pretrain_epochs : float, int, int
+        Pre-training settings (1e-4, 16, 3; the Rescigno quick profile's rate: at 1e-3
+        a trial run left 184 of conv2's 192 maps dead).
+    lab_subjects, lab_frames_per_subject : int, default=8, 40
+        Size of the synthetic lab set: the subjects of the paired tests and the images
+        whose maps are measured.
+    folds : int, default=2
+        Cross-validation folds per subject.
+    layer : str, default="conv5"
+        The layer whose maps the robustness study selects.
+    ks : tuple of int, default=(8, 16, 32)
+        Numbers of maps kept.
+    perturbations : tuple of str, default=all five
+        The shifts of :func:`~sklearn_fer.datasets.perturb_faces` tested.
+    strengths : tuple of float, default=(0.25, 0.5, 1.0)
+        Their strengths.
+    ridge_alphas : tuple of float, default=(1e-6, 1e-5, ..., 1e3)
+        The ridge head's candidate regularisations, one chosen per fold by
+        leave-one-out cross-validation on the training fold (``RidgeCV``); the range
+        is wide because pooled ReLU responses can be tiny.
+    threshold : float, default=0.2
+        An AU is present where its intensity is above this.
+    n_permutations : int, default=1000
+        Permutations of the selectivity test.
+
+    Examples
+    --------
+    >>> from sklearn_fer.study import ZhouShiConfig
+    >>> config = ZhouShiConfig(profile="mine", ks=(4,))
+    >>> config.layer, len(config.key())
+    ('conv5', 16)
+    """
+
+    profile: str
+    dataset: str = "synthetic"
+    seed: int = 0
+    device: str = "cpu"
+    image_size: int = 64
+    wild_subjects: int = 150
+    wild_images_per_subject: int = 4
+    pretrain_hidden_units: int = 64
+    pretrain_optimizer: str = "adam"
+    pretrain_lr: float = 1e-4
+    pretrain_batch_size: int = 16
+    pretrain_epochs: int = 3
+    lab_subjects: int = 8
+    lab_frames_per_subject: int = 40
+    folds: int = 2
+    layer: str = "conv5"
+    ks: tuple = (8, 16, 32)
+    perturbations: tuple = _PERTURBATIONS
+    strengths: tuple = (0.25, 0.5, 1.0)
+    ridge_alphas: tuple = tuple(10.0**e for e in range(-6, 4))
+    threshold: float = 0.2
+    n_permutations: int = 1000
+
+    key = StudyConfig.key
+
+
+ZHOU_SHI_PROFILES = {
+    "smoke": ZhouShiConfig(
+        profile="smoke",
+        wild_subjects=30,
+        wild_images_per_subject=2,
+        pretrain_hidden_units=16,
+        pretrain_epochs=1,
+        lab_subjects=3,
+        lab_frames_per_subject=12,
+        ks=(8,),
+        perturbations=("occlusion", "noise"),
+        strengths=(1.0,),
+        n_permutations=400,
+    ),
+    "quick": ZhouShiConfig(profile="quick"),
+}
+
+
+def make_zhou_shi_config(
+    profile="quick",
+    *,
+    dataset="synthetic",
+    seed=0,
+    device="cpu",
+    participants=None,
+    group_folds=False,
+):
+    """A :class:`ZhouShiConfig` from a profile and the command line's choices.
+
+    Parameters
+    ----------
+    profile : {"smoke", "quick"}, default="quick"
+        There is no ``paper`` profile: the paper's data and ImageNet weights are out of
+        reach, and a larger synthetic run is not the paper's.
+    dataset : {"synthetic"}, default="synthetic"
+    seed : int, default=0
+    device : str, default="cpu"
+    participants : None
+        AMIGOS participants: refused (AMIGOS has no action-unit labels).
+    group_folds : bool, default=False
+        Refused when True (the synthetic lab set has no video segments to keep whole).
+
+    Returns
+    -------
+    ZhouShiConfig
+
+    Examples
+    --------
+    >>> from sklearn_fer.study import make_zhou_shi_config
+    >>> make_zhou_shi_config("smoke", seed=3).seed
+    3
+    """
+    if profile not in ZHOU_SHI_PROFILES:
+        raise StudyError(
+            f"profile must be one of {sorted(ZHOU_SHI_PROFILES)} for the zhou-shi study, got "
+            f"{profile!r} (it has no paper profile: the paper's data and ImageNet weights "
+            "cannot be used here)."
+        )
+    if dataset != "synthetic" or participants:
+        raise StudyError(
+            "the zhou-shi study runs on synthetic faces only: it needs ground-truth action "
+            f"units, which AMIGOS does not have (got dataset={dataset!r})."
+        )
+    if group_folds:
+        raise StudyError("--group-folds does not apply to the zhou-shi study (no video segments).")
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
+        raise StudyError(f"seed must be a non-negative int, got {seed!r}.")
+    return dataclasses.replace(ZHOU_SHI_PROFILES[profile], seed=int(seed), device=str(device))
