@@ -31,6 +31,11 @@ and ``_sampling`` are the paper's two protocols; ``_statistics`` holds the summa
 tests.
 """
 
+from ._pathnet import (
+    FORGETTING_CONDITIONS,
+    evaluate_pathnet_transfer,
+    pathnet_sampling_curve,
+)
 from ._protocol import SubjectProtocol, run_protocol
 from ._results import RESULT_COLUMNS, result_rows
 from ._sampling import DEFAULT_FRACTIONS, default_samplers, sampling_curve
@@ -40,13 +45,16 @@ from ._transfer import CONDITIONS, evaluate_transfer
 __all__ = [
     "CONDITIONS",
     "DEFAULT_FRACTIONS",
+    "FORGETTING_CONDITIONS",
     "RESULT_COLUMNS",
     "SubjectProtocol",
     "compare_samplers",
     "default_samplers",
     "elbow_fraction",
     "elbow_fractions",
+    "evaluate_pathnet_transfer",
     "evaluate_transfer",
+    "pathnet_sampling_curve",
     "result_rows",
     "run_protocol",
     "sampling_curve",

@@ -20,6 +20,7 @@ from ._config import PAPER, PROFILES, TARGETS, StudyConfig, StudyError, make_con
 from ._data import load_data
 from ._estimators import head, no_transfer, samplers
 from ._paper import PAPER_GAPS, deviations
+from ._pathnet import general_pathnets, held_out_wild, pathnet_results
 from ._pretraining import general_models
 from ._protocol import Study
 
@@ -75,6 +76,9 @@ class RescignoStudy(Study):
                 n_jobs=context.n_jobs,
             )
         context.outputs["model"] = context.out / "model"
+        if config.pathnet:
+            with context.stage("general PathNet"):
+                general = general_pathnets(config, nets, wild, context.log, context.n_jobs)
         del wild
         common = dict(
             subjects=lab.subject,
@@ -100,7 +104,13 @@ class RescignoStudy(Study):
                 fractions=config.fractions,
                 **common,
             )
-        return pd.concat([transfer, sampling], ignore_index=True)
+        frames = [transfer, sampling]
+        if config.pathnet:
+            holdout = held_out_wild(config, context.roots.get("affectnet"))
+            frames.append(
+                pathnet_results(config, nets, general, lab, holdout, common, context.stage)
+            )
+        return pd.concat(frames, ignore_index=True)
 
     def introduction(self, config):
         folds = (
