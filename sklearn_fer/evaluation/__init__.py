@@ -39,7 +39,13 @@ from ._pathnet import (
 from ._protocol import SubjectProtocol, run_protocol
 from ._results import RESULT_COLUMNS, result_rows
 from ._sampling import DEFAULT_FRACTIONS, default_samplers, sampling_curve
-from ._statistics import compare_samplers, elbow_fraction, elbow_fractions, summarize
+from ._statistics import (
+    compare_conditions,
+    compare_samplers,
+    elbow_fraction,
+    elbow_fractions,
+    summarize,
+)
 from ._transfer import CONDITIONS, evaluate_transfer
 
 __all__ = [
@@ -48,6 +54,7 @@ __all__ = [
     "FORGETTING_CONDITIONS",
     "RESULT_COLUMNS",
     "SubjectProtocol",
+    "compare_conditions",
     "compare_samplers",
     "default_samplers",
     "elbow_fraction",
