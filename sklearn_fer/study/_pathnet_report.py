@@ -38,12 +38,18 @@ def _verdict(tests, what):
     for row in tests.itertuples():
         if not np.isfinite(row.mean_difference):
             continue
-        better = "lower" if row.mean_difference < 0 else "higher"
         significant = np.isfinite(row.p_holm) and row.p_holm < 0.05
+        if row.mean_difference == 0:
+            compared = "PathNet's RMSE equals fine-tuning's in every pair"
+        else:
+            better = "lower" if row.mean_difference < 0 else "higher"
+            compared = (
+                f"PathNet's RMSE is {better} than fine-tuning's by "
+                f"{abs(row.mean_difference):.3f} (95% CI {row.ci_low:+.3f} to "
+                f"{row.ci_high:+.3f}, p_holm {row.p_holm:.3f})"
+            )
         lines.append(
-            f"{what}, {row.target}: PathNet's RMSE is {better} than fine-tuning's by "
-            f"{abs(row.mean_difference):.3f} (95% CI {row.ci_low:+.3f} to {row.ci_high:+.3f}, "
-            f"p_holm {row.p_holm:.3f}): "
+            f"{what}, {row.target}: {compared}: "
             + (
                 ("PathNet beats fine-tuning" if row.mean_difference < 0 else "fine-tuning wins")
                 if significant
