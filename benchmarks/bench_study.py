@@ -28,8 +28,7 @@ from sklearn.pipeline import make_pipeline
 from sklearn_fer import AlexNetRegressor, FrozenConvFeaturizer
 from sklearn_fer.datasets import make_faces
 from sklearn_fer.evaluation import DEFAULT_FRACTIONS
-from sklearn_fer.study import PROFILES
-from sklearn_fer.study._estimators import head as _head
+from sklearn_fer.study import PROFILES, _head
 
 
 def quick_wall_time():

@@ -27,8 +27,10 @@ Layout, for the protocols still to come: ``_inputs`` checks the inputs and lays 
 each subject's folds; ``_protocol`` is the extension point (a :class:`SubjectProtocol`
 declares a worker, its seeds and what its results depend on; :func:`run_protocol` runs
 it); ``_runner`` runs units in parallel through the resumable ``_store``; ``_transfer``
-and ``_sampling`` are the paper's two protocols; ``_statistics`` holds the summaries and
-tests.
+and ``_sampling`` are the paper's two protocols; ``_pathnet`` holds their PathNet twins
+(:func:`evaluate_pathnet_transfer`, with forgetting on held-out wild data, and
+:func:`pathnet_sampling_curve`); ``_statistics`` holds the summaries and tests
+(:func:`compare_conditions` pairs two conditions by subject).
 """
 
 from ._pathnet import (
