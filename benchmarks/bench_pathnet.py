@@ -20,7 +20,14 @@ on them):
   general fits, in core-seconds and on ``--n-jobs`` workers (target: within 3 minutes on
   2 cores).
 
-Run: ``python benchmarks/bench_pathnet.py [--rounds 3] [--threads 1] [--wild 2000]``
+With ``--study``, instead, the quick profile's Rescigno study runs in this process
+(``RescignoStudy.run``, as ``sklearn-fer reproduce --profile quick --n-jobs 2`` does,
+pre-training included unless ``--data-home`` holds the general model) and its stages'
+wall times are printed side by side: the paper's stages against PathNet's (target for
+PathNet's: within 3 minutes on 2 cores), with the evolution's wall time per fold.
+
+Run: ``python benchmarks/bench_pathnet.py [--rounds 3] [--threads 1] [--wild 2000]``,
+or ``python benchmarks/bench_pathnet.py --study [--n-jobs 2] [--data-home DIR]``
 
 ``--threads 1`` (the default) is what each of joblib's worker processes gets when the
 study runs with ``--n-jobs 2`` on 2 cores. Every time is printed twice: wall seconds, and
@@ -182,13 +189,72 @@ def print_budget(general_times, medians, n_jobs):
     )
 
 
+_PATHNET_STAGES = (
+    "general PathNet",
+    "PathNet transfer",
+    "PathNet sampling",
+    "cross-domain transfer",
+)
+
+
+def study_stages(n_jobs, data_home):
+    """Run the quick profile's study in process; print its stages side by side."""
+    import tempfile
+    from pathlib import Path
+
+    from sklearn_fer.study import STUDIES, StudyContext, make_config
+
+    config = make_config("quick")
+    with tempfile.TemporaryDirectory() as folder:
+        home = data_home or Path(folder) / "data"
+        context = StudyContext(
+            out=Path(folder) / "out", data_home=home, n_jobs=n_jobs, progress=False
+        )
+        context.out.mkdir()
+        start = time.perf_counter()
+        results = STUDIES["rescigno"].run(config, context)
+        total = time.perf_counter() - start
+    timings = context.timings
+    paper = {k: v for k, v in timings.items() if k not in _PATHNET_STAGES}
+    extra = {k: v for k, v in timings.items() if k in _PATHNET_STAGES}
+    print(f"\nquick profile, --n-jobs {n_jobs}: stage wall seconds (SYNTHETIC faces)")
+    width = max(map(len, timings))
+    for (a, ta), (b, tb) in zip(
+        list(paper.items()) + [("", None)] * (len(extra) - len(paper)),
+        list(extra.items()) + [("", None)] * (len(paper) - len(extra)),
+    ):
+        left = f"{a:{width}s} {ta:7.1f}" if ta is not None else " " * (width + 8)
+        right = f"{b:{width}s} {tb:7.1f}" if tb is not None else ""
+        print(f"  {left}   |  {right}")
+    paper_s, extra_s = sum(paper.values()), sum(extra.values())
+    print(
+        f"  {'paper total':{width}s} {paper_s:7.1f}   |  {'PathNet total':{width}s} "
+        f"{extra_s:7.1f}  ({extra_s / paper_s:.2f}x the paper's; target <= 180 s)"
+    )
+    print(f"  whole run {total:.1f} s")
+    fits = results[(results["condition"] == "pathnet") & (results["study"] == "transfer")]
+    per_fold = fits.groupby(["subject", "fold", "target"])["fit_seconds"].first()
+    heads = results[(results["condition"] == "transfer_100") & (results["study"] == "transfer")]
+    print(
+        f"  evolution + final training per fold (PathNet transfer, {len(per_fold)} fits): "
+        f"mean {per_fold.mean():.2f} s, median {per_fold.median():.2f} s, max "
+        f"{per_fold.max():.2f} s; dense-head fine-tuning (Transfer 100%) mean "
+        f"{heads['fit_seconds'].mean():.2f} s"
+    )
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1, help="torch threads (default 1)")
     parser.add_argument("--wild", type=int, default=2000, help="wild images (quick: 2000)")
     parser.add_argument("--n-jobs", type=int, default=2, help="workers of the study")
+    parser.add_argument("--study", action="store_true", help="time the quick study's stages")
+    parser.add_argument("--data-home", help="where a cached general model may be (--study)")
     args = parser.parse_args(argv)
+    if args.study:
+        print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+        return study_stages(args.n_jobs, args.data_home)
     torch.set_num_threads(args.threads)
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s); SYNTHETIC faces")
     print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")

@@ -12,6 +12,7 @@ import torch
 
 from sklearn_fer import cli, study
 from sklearn_fer.evaluation import RESULT_COLUMNS
+from sklearn_fer.evaluation import _pathnet as pathnet_module
 from sklearn_fer.evaluation import _sampling as sampling_module
 from sklearn_fer.evaluation import _transfer as transfer_module
 from sklearn_fer.study import _data, _pretraining
@@ -56,12 +57,15 @@ def test_smoke_run_writes_every_output(smoke):
         assert (smoke / figure).read_bytes().startswith(PNG)
     results = pd.read_csv(smoke / "results.csv")
     assert list(results.columns) == RESULT_COLUMNS
-    assert set(results["study"]) == {"transfer", "sampling"}
+    assert set(results["study"]) == {"transfer", "sampling", "forgetting", "cross_domain"}
     assert set(results["target"]) == {"valence", "arousal"}
     transfer = results[results["study"] == "transfer"]
-    assert set(transfer["condition"]) == {"no_transfer", "transfer_0", "transfer_100"}
+    assert set(transfer["condition"]) == {"no_transfer", "transfer_0", "transfer_100", "pathnet"}
     sampling = results[results["study"] == "sampling"]
-    assert set(sampling["sampler"]) == {"random", "gsx", "gsy", "igs", "mcdue"}
+    fine_tuned = sampling[sampling["condition"] == "fine_tuned"]
+    assert set(fine_tuned["sampler"]) == {"random", "gsx", "gsy", "igs", "mcdue"}
+    pathnet = sampling[sampling["condition"] == "pathnet"]
+    assert set(pathnet["sampler"]) == {"random", "gsx"}
     assert sorted(sampling["fraction"].unique()) == [0.2, 0.6]
     assert results[["rmse", "ccc", "sagr"]].notna().all().all()
     assert not (smoke / "checkpoints").exists()
@@ -84,6 +88,8 @@ def test_rerun_resumes_without_recomputing(smoke, monkeypatch):
 
     monkeypatch.setattr(transfer_module, "_transfer_unit", no_work)
     monkeypatch.setattr(sampling_module, "_sampling_unit", no_work)
+    monkeypatch.setattr(pathnet_module, "_pathnet_transfer_unit", no_work)
+    monkeypatch.setattr(pathnet_module, "_pathnet_sampling_unit", no_work)
     monkeypatch.setattr(_pretraining, "_pretrain", no_work)
     assert cli.main(["reproduce", "--profile", "smoke", "--out", str(smoke), "--no-progress"]) == 0
     pd.testing.assert_frame_equal(_results(smoke), before)

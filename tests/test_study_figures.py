@@ -86,3 +86,33 @@ def test_a_readme_without_the_markers_is_refused(tmp_path):
     readme.write_text("no markers here\n")
     with pytest.raises(SystemExit, match="no study section"):
         _main("--check", "--out", out, "--readme", readme)
+
+
+def test_pathnet_rows_leave_the_papers_sentences_alone_and_get_their_own(tmp_path):
+    out, readme = _run_folder(tmp_path)
+    paper_only = study_figures.render(out)
+    results = pd.read_csv(out / "results.csv")
+    extra = []
+    for row in results[results["condition"] == "transfer_100"].itertuples():
+        extra.append({**row._asdict(), "condition": "pathnet", "rmse": row.rmse + 0.05})
+    for row in results[results["study"] == "sampling"].itertuples():
+        extra.append({**row._asdict(), "condition": "pathnet", "rmse": 9.0})
+    for row in results[results["condition"] == "transfer_100"].itertuples():
+        for condition, rmse in (
+            ("dense_head_general", 0.4),
+            ("dense_head_personal", 0.45),
+            ("pathnet_general", 0.42),
+            ("pathnet_general_after", 0.42),
+            ("pathnet_personal", 0.5),
+        ):
+            extra.append(
+                {**row._asdict(), "study": "forgetting", "condition": condition, "rmse": rmse}
+            )
+    extra = pd.DataFrame(extra).drop(columns="Index")
+    pd.concat([results, extra]).to_csv(out / "results.csv", index=False)
+    with_pathnet = study_figures.render(out)
+    # the paper's blocks are unchanged (PathNet's curves of 9.0 RMSE would move them)
+    assert with_pathnet.startswith(paper_only[: -len(study_figures.END)])
+    assert "mean RMSE against Transfer 100%: valence 0.150 against 0.100" in with_pathnet
+    assert "changes the dense head's RMSE by +0.050 on average" in with_pathnet
+    assert "keeps its RMSE exactly in every fold." in with_pathnet

@@ -130,9 +130,40 @@ def _sampler_sentences(results, n_subjects):
     return " ".join(text)
 
 
+def _pathnet_sentences(results):
+    """PathNet transfer against fine-tuning, and forgetting (issue 13), when they ran."""
+    rows = results[
+        (results["study"] == "transfer") & results["condition"].isin(["pathnet", "transfer_100"])
+    ]
+    means = summarize(rows, metrics=["rmse"]).set_index(["target", "condition"])["rmse_mean"]
+    parts = [
+        f"{t} {means[t, 'pathnet']:.3f} against {means[t, 'transfer_100']:.3f}" for t in TARGETS
+    ]
+    text = (
+        "PathNet transfer (not in the paper: a personal path evolved with the general path "
+        "frozen), mean RMSE against Transfer 100%: " + "; ".join(parts) + "."
+    )
+    forgetting = results[results["study"] == "forgetting"]
+    if len(forgetting):
+        wide = forgetting.pivot_table(
+            index=["subject", "fold", "target"], columns="condition", values="rmse"
+        )
+        change = (wide["dense_head_personal"] - wide["dense_head_general"]).mean()
+        exact = bool((wide["pathnet_general_after"] == wide["pathnet_general"]).all())
+        text += (
+            f" On held-out wild faces, fine-tuning changes the dense head's RMSE by "
+            f"{change:+.3f} on average; PathNet's general task keeps its RMSE "
+            + ("exactly in every fold." if exact else "NOT exactly in every fold.")
+        )
+    return text
+
+
 def render(out):
     """The README section, from the output folder of a quick study."""
-    results = pd.read_csv(out / "results.csv")
+    everything = pd.read_csv(out / "results.csv")
+    # the paper's conditions and samplers only; PathNet's rows get a paragraph of their own
+    paper = everything["study"].isin(["transfer", "sampling"])
+    results = everything[paper & (everything["condition"] != "pathnet")]
     config = json.loads((out / "config.json").read_text())
     transfer = summarize(results[results["study"] == "transfer"])
     sampling = results[results["study"] == "sampling"]
@@ -150,8 +181,10 @@ def render(out):
         _transfer_sentences(transfer),
         _curve_sentence(sampling),
         _sampler_sentences(results, n_subjects),
-        END,
     ]
+    if (everything["condition"] == "pathnet").any():
+        blocks.append(_pathnet_sentences(everything))
+    blocks.append(END)
     return "\n\n".join(blocks)
 
 

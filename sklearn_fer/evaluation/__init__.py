@@ -37,19 +37,28 @@ Layout, for the protocols still to come: ``_inputs`` checks the inputs and lays 
 each subject's folds; ``_protocol`` is the extension point (a :class:`SubjectProtocol`
 declares a worker, its seeds and what its results depend on; :func:`run_protocol` runs
 it); ``_runner`` runs units in parallel through the resumable ``_store``; ``_transfer``
-and ``_sampling`` are the paper's two protocols; ``_statistics`` holds the summaries and
-tests; ``_kfold_plan`` and ``_kfold`` are Nasri et al.'s k-fold protocol, whose units
-(not per subject) go to the same runner and store.
+and ``_sampling`` are the paper's two protocols; ``_pathnet`` holds their PathNet twins
+(:func:`evaluate_pathnet_transfer`, with forgetting on held-out wild data, and
+:func:`pathnet_sampling_curve`); ``_statistics`` holds the summaries and tests
+(:func:`compare_conditions` pairs two conditions by subject); ``_kfold_plan`` and
+``_kfold`` are Nasri et al.'s k-fold protocol, whose units (not per subject) go to the
+same runner and store.
 """
 
 from ._kfold import KFOLD_COLUMNS, KFOLD_CONDITIONS, evaluate_training_sets, pooled_confusion
 from ._kfold_plan import TEST_SETS, TRAINING_SETS
 from ._kfold_summary import KFOLD_METRICS, summarize_folds
+from ._pathnet import (
+    FORGETTING_CONDITIONS,
+    evaluate_pathnet_transfer,
+    pathnet_sampling_curve,
+)
 from ._protocol import SubjectProtocol, run_protocol
 from ._results import RESULT_COLUMNS, result_rows
 from ._robustness import ROBUSTNESS_COLUMNS, SELECTIONS, compare_selections, evaluate_robustness
 from ._sampling import DEFAULT_FRACTIONS, default_samplers, sampling_curve
 from ._statistics import (
+    compare_conditions,
     compare_samplers,
     corrected_fold_test,
     elbow_fraction,
@@ -61,6 +70,7 @@ from ._transfer import CONDITIONS, evaluate_transfer
 __all__ = [
     "CONDITIONS",
     "DEFAULT_FRACTIONS",
+    "FORGETTING_CONDITIONS",
     "KFOLD_COLUMNS",
     "KFOLD_CONDITIONS",
     "KFOLD_METRICS",
@@ -70,15 +80,18 @@ __all__ = [
     "SubjectProtocol",
     "TEST_SETS",
     "TRAINING_SETS",
+    "compare_conditions",
     "compare_samplers",
     "compare_selections",
     "corrected_fold_test",
     "default_samplers",
     "elbow_fraction",
     "elbow_fractions",
+    "evaluate_pathnet_transfer",
     "evaluate_robustness",
     "evaluate_training_sets",
     "evaluate_transfer",
+    "pathnet_sampling_curve",
     "pooled_confusion",
     "result_rows",
     "run_protocol",

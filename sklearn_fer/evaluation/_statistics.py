@@ -279,6 +279,73 @@ def _fold_comparison(folds, target, fraction, sampler, baseline):
     return {"n_folds": n_folds, "p_corrected": p}
 
 
+def compare_conditions(
+    results, condition, baseline, *, study="transfer", metric="rmse", confidence=0.95
+):
+    """One condition against another, paired by subject: effect size and Wilcoxon test.
+
+    As :func:`compare_samplers`, for two conditions of one study (PathNet transfer against
+    Transfer 100%, say): per target, each subject's mean over folds of ``condition`` is
+    paired with the same subject's mean of ``baseline``; ``mean_difference`` is condition
+    minus baseline (negative RMSE: the condition is better) with its Student-t interval
+    across subjects, ``p_value`` the two-sided Wilcoxon signed-rank test, ``p_holm`` the
+    same after Holm's correction over the targets compared, and ``min_p`` the smallest
+    p-value that many subjects allow.
+
+    Parameters
+    ----------
+    results : pandas.DataFrame
+        Tidy rows (``RESULT_COLUMNS``).
+    condition, baseline : str
+        The two conditions compared.
+    study : str, default="transfer"
+        The study both conditions' rows belong to.
+    metric : str, default="rmse"
+        The metric column compared.
+    confidence : float, default=0.95
+        Level of the confidence intervals.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Columns ``target, condition, baseline, n_subjects, mean_difference, ci_low,
+        ci_high, median_difference, statistic, p_value, p_holm, min_p``; a target where
+        either condition is missing is left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"study": "transfer", "sampler": "none", "fraction": 1.0,
+    ...                      "target": "valence",
+    ...                      "condition": ["pathnet"] * 6 + ["transfer_100"] * 6,
+    ...                      "subject": list(range(6)) * 2,
+    ...                      "rmse": [0.25, 0.27, 0.26, 0.28, 0.24, 0.29,
+    ...                               0.30, 0.31, 0.29, 0.33, 0.30, 0.32]})
+    >>> table = compare_conditions(rows, "pathnet", "transfer_100")
+    >>> table[["target", "n_subjects", "mean_difference", "p_value"]].round(3).values.tolist()
+    [['valence', 6, -0.043, 0.031]]
+    """
+    if not 0 < confidence < 1:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}.")
+    if condition == baseline:
+        raise ValueError(f"condition and baseline must differ, got {condition!r} twice.")
+    rows = results[(results["study"] == study) & results["condition"].isin([condition, baseline])]
+    per_subject = rows.groupby(["target", "condition", "subject"])[metric].mean().reset_index()
+    out = []
+    for target, block in per_subject.groupby("target"):
+        table = block.pivot_table(index="subject", columns="condition", values=metric)
+        if condition not in table.columns or baseline not in table.columns:
+            continue
+        pair = table[[condition, baseline]].dropna()
+        diff = (pair[condition] - pair[baseline]).to_numpy()
+        row = _paired_comparison(diff, pair[condition], pair[baseline], confidence)
+        out.append({"target": target, "condition": condition, "baseline": baseline, **row})
+    columns = ["target", "condition", "baseline"] + _COMPARISON_COLUMNS[3:]
+    frame = pd.DataFrame(out, columns=[c for c in columns if c != "p_holm"])
+    frame.insert(frame.columns.get_loc("min_p"), "p_holm", _holm(frame["p_value"].to_numpy()))
+    return frame
+
+
 def elbow_fraction(fractions, values):
     """The elbow of a learning curve: where it stops falling fast.
 

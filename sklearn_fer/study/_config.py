@@ -70,6 +70,17 @@ class StudyConfig:
         Samplers of the sampling curves.
     mc_iter, mc_p : int, float, default=50, 0.5
         MCDUE's passes and dropout probability.
+    pathnet : bool, default=True
+        Add PathNet personalisation (issue 13): the condition "PathNet transfer", its
+        sampling curves, forgetting on held-out wild data and the cross-domain transfer.
+    pathnet_samplers : tuple of str, default=("random", "gsx")
+        Samplers of PathNet's sampling curves (those needing no estimator).
+    pathnet_population, pathnet_generations, pathnet_steps, pathnet_epochs : int
+        Paths, tournaments, steps per path and final epochs of every PathNet fit
+        (8, 8, 4, 20: :class:`~sklearn_fer.pathnet.PathNetRegressor`'s defaults).
+    pathnet_holdout_subjects : int, default=100
+        People of the held-out wild set on which forgetting is measured (synthetic data;
+        AffectNet's validation split otherwise).
 
     Examples
     --------
@@ -111,6 +122,14 @@ class StudyConfig:
     samplers: tuple = SAMPLER_NAMES
     mc_iter: int = 50
     mc_p: float = 0.5
+    # PathNet personalisation (issue 13)
+    pathnet: bool = True
+    pathnet_samplers: tuple = ("random", "gsx")
+    pathnet_population: int = 8
+    pathnet_generations: int = 8
+    pathnet_steps: int = 4
+    pathnet_epochs: int = 20
+    pathnet_holdout_subjects: int = 100
 
     def key(self, fields=None):
         """Hash of the settings (all, or the named ones): equal keys, equal results."""
@@ -168,6 +187,11 @@ PROFILES = {
         no_transfer_epochs=1,
         fractions=(0.2, 0.6),
         mc_iter=3,
+        pathnet_population=4,
+        pathnet_generations=2,
+        pathnet_steps=2,
+        pathnet_epochs=2,
+        pathnet_holdout_subjects=10,
     ),
     "quick": StudyConfig(profile="quick"),
     "paper": PAPER,

@@ -36,6 +36,12 @@ _REASONS = {
     "mc_p": "a CPU budget",
     "pretrain_batch_size": "a CPU budget",
     "head_batch_size": "a CPU budget",
+    "pathnet_population": "not in Rescigno et al.; PathNet's evolution (issue 13) at a CPU budget",
+    "pathnet_generations": "as pathnet_population",
+    "pathnet_steps": "as pathnet_population",
+    "pathnet_epochs": "as pathnet_population",
+    "pathnet_holdout_subjects": "not in Rescigno et al.; the held-out wild set of the "
+    "forgetting measure, at a CPU budget",
 }
 
 # Settings the paper does not state; what is used, and on what grounds.

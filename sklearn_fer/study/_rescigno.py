@@ -20,6 +20,8 @@ from ._config import PAPER, PROFILES, TARGETS, StudyConfig, StudyError, make_con
 from ._data import load_data
 from ._estimators import head, no_transfer, samplers
 from ._paper import PAPER_GAPS, deviations
+from ._pathnet import general_pathnets, held_out_wild, pathnet_results
+from ._pathnet_report import paper_rows, pathnet_sections, sampling_figure_rows
 from ._pretraining import general_models
 from ._protocol import Study
 
@@ -75,6 +77,9 @@ class RescignoStudy(Study):
                 n_jobs=context.n_jobs,
             )
         context.outputs["model"] = context.out / "model"
+        if config.pathnet:
+            with context.stage("general PathNet"):
+                general = general_pathnets(config, nets, wild, context.log, context.n_jobs)
         del wild
         common = dict(
             subjects=lab.subject,
@@ -100,7 +105,13 @@ class RescignoStudy(Study):
                 fractions=config.fractions,
                 **common,
             )
-        return pd.concat([transfer, sampling], ignore_index=True)
+        frames = [transfer, sampling]
+        if config.pathnet:
+            holdout = held_out_wild(config, context.roots.get("affectnet"))
+            frames.append(
+                pathnet_results(config, nets, general, lab, holdout, common, context.stage)
+            )
+        return pd.concat(frames, ignore_index=True)
 
     def introduction(self, config):
         folds = (
@@ -124,20 +135,25 @@ class RescignoStudy(Study):
 
     def write_sections(self, report, config, results):
         _transfer_section(report, results[results["study"] == "transfer"])
-        sampling = results[results["study"] == "sampling"]
+        paper = paper_rows(results)  # the paper's samplers, without PathNet's curves
+        sampling = paper[paper["study"] == "sampling"]
         if len(sampling):
             _sampling_section(report, sampling)
-            _sampler_tests_section(report, results)
-            _elbow_section(report, results)
+            _sampler_tests_section(report, paper)
+            _elbow_section(report, paper)
+        if (results["condition"] == "pathnet").any():
+            pathnet_sections(report, config, results)
 
     def figures(self, config, results):
         from ..plotting import plot_sampling, plot_transfer
 
         suffix = " (synthetic data)" if config.dataset == "synthetic" else ""
-        transfer = plot_transfer(results, title=f"Transfer conditions{suffix}")
+        transfer = plot_transfer(paper_rows(results), title=f"Transfer conditions{suffix}")
         figures = {"transfer": transfer.figure}
         if (results["study"] == "sampling").any():
-            axes = plot_sampling(results, title=f"Labelled fraction and RMSE{suffix}")
+            axes = plot_sampling(
+                sampling_figure_rows(results), title=f"Labelled fraction and RMSE{suffix}"
+            )
             figures["sampling"] = axes[0].figure
         return figures
 
@@ -148,7 +164,7 @@ def _transfer_table(summary):
     table["target"] = pd.Categorical(
         table["target"], [t for t in TARGETS if t in set(table["target"])]
     )
-    table["condition"] = pd.Categorical(table["condition"], list(CONDITIONS))
+    table["condition"] = pd.Categorical(table["condition"], [*CONDITIONS, "pathnet"])
     table = table.sort_values(["target", "condition"])
     table["n_subjects"] = table["n_subjects"].astype(int)
     return table
