@@ -184,7 +184,12 @@ def _specs():
             "labels",
         ),
         "MCDropoutRegressor": Spec(
-            lambda: MCDropoutRegressor(dropout_net(), n_iter=3, random_state=0), "features"
+            lambda: MCDropoutRegressor(
+                DenseHeadRegressor(pretrained_head(), max_epochs=1, random_state=0),
+                n_iter=3,
+                random_state=0,
+            ),
+            "features",
         ),
         "SampledRegressor": Spec(
             lambda: SampledRegressor(
