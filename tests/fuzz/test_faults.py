@@ -87,3 +87,48 @@ def test_a_truncated_cache_file_is_recomputed_to_the_same_results(study, tmp_pat
     pd.testing.assert_frame_equal(again.drop(columns=timing), first.drop(columns=timing))
     count("faults")
     count("faults", "clean error")
+
+
+def _reproduce(out, env):
+    import subprocess
+    import sys
+
+    argv = [sys.executable, "-m", "sklearn_fer", "reproduce", "--profile", "smoke"]
+    return subprocess.Popen(
+        [*argv, "--out", str(out), "--no-progress"],
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+
+
+def _units(out):
+    return len(list((out / "cache").rglob("*.csv"))) if (out / "cache").exists() else 0
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("kill_after_units", [1, 5])
+def test_sigkill_during_reproduce_then_rerun_gives_the_uninterrupted_results(
+    tmp_path, kill_after_units
+):
+    import os
+    import signal
+    import time
+
+    env = {**os.environ, "SKLEARN_FER_DATA": str(tmp_path / "data"), "OMP_NUM_THREADS": "1"}
+    reference = tmp_path / "reference"
+    assert _reproduce(reference, env).wait(timeout=900) == 0
+    out = tmp_path / "killed"
+    process = _reproduce(out, env)
+    while _units(out) < kill_after_units and process.poll() is None:
+        time.sleep(0.05)
+    assert process.poll() is None, "the run finished before the kill point"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait()
+    assert not (out / "results.csv").exists()
+    assert _reproduce(out, env).wait(timeout=900) == 0
+
+    def results(folder):
+        return pd.read_csv(folder / "results.csv").drop(columns="fit_seconds")
+
+    pd.testing.assert_frame_equal(results(out), results(reference), check_exact=False, rtol=1e-6)
