@@ -50,15 +50,6 @@ def public_estimators():
     }
 
 
-def public_functions():
-    """``{qualified name: function}`` of the public plain functions."""
-    return {
-        name: obj
-        for name, obj in public_objects().items()
-        if inspect.isfunction(obj) and not name.endswith("_scorer")
-    }
-
-
 IMAGE_SIZE = 64
 WIDTH = 3
 
