@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import inspect
 
+import numpy as np
 import torch
 from skorch import NeuralNet
 from torch import nn
 from torch.utils.data import DataLoader
 
 from ._random import derive_seed, draw_seed, torch_rng
+from ._validation import check_number
 
 _INIT_STREAM, _TRAIN_STREAM, _SHUFFLE_STREAM = 0, 1, 2
 
@@ -92,6 +94,16 @@ class _SklearnNetMixin:
     def _check_initialized_input(self, X):
         """Checks of the training input that need the built module (image sizes, say)."""
 
+    def _check_training_params(self):
+        """Clear errors for settings skorch would take silently (NaN rates) or fail on late."""
+        check_number(self.lr, "lr", "real", min_val=0)
+        check_number(self.max_epochs, "max_epochs", "int", min_val=0)
+        if self.batch_size != -1 or isinstance(self.batch_size, bool):
+            check_number(self.batch_size, "batch_size", "int", min_val=1)
+        state = self.random_state
+        if state is not None and not isinstance(state, np.random.RandomState):
+            check_number(state, "random_state", "int", min_val=0, max_val=2**32 - 1)
+
     # -- seeding ---------------------------------------------------------------------
     def initialize(self):
         """Initialise the module, criterion, optimiser and callbacks (seeded).
@@ -100,6 +112,7 @@ class _SklearnNetMixin:
         -------
         self
         """
+        self._check_training_params()
         seed = draw_seed(self.random_state)
         if seed is not None:
             seed = derive_seed(seed, _INIT_STREAM)
@@ -176,6 +189,7 @@ class _SklearnNetMixin:
         -------
         self
         """
+        self._check_training_params()
         reset = not (self.warm_start and self.initialized_)
         X, y = self._fit_prologue(X, y, reset=reset)
         return self._train(X, y, "fit", **fit_params)
@@ -199,6 +213,7 @@ class _SklearnNetMixin:
         -------
         self
         """
+        self._check_training_params()
         X, y = self._fit_prologue(X, y, reset=not self.initialized_)
         return self._train(X, y, "partial_fit", **fit_params)
 

@@ -265,7 +265,12 @@ def check_number(value, name, kind, *, min_val=None, max_val=None, include_bound
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be {expected}, got the bool {value!r}.")
     target = numbers.Integral if kind == "int" else numbers.Real
-    if isinstance(value, numbers.Real) and not np.isfinite(value):
+    # Integers are finite (np.isfinite fails on those beyond int64).
+    if (
+        isinstance(value, numbers.Real)
+        and not isinstance(value, numbers.Integral)
+        and not np.isfinite(value)
+    ):
         raise ValueError(f"{name} must be {expected} and finite, got {value!r}.")
     check_scalar(
         value,

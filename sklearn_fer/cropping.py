@@ -187,7 +187,11 @@ class FaceCropper(TransformerMixin, BaseEstimator):
                 or value < minimum
             ):
                 raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}.")
-        if not isinstance(self.margin, numbers.Real) or not 0 <= self.margin <= 2:
+        if (
+            not isinstance(self.margin, numbers.Real)
+            or isinstance(self.margin, bool)
+            or not 0 <= self.margin <= 2
+        ):
             raise ValueError(f"margin must be a number in [0, 2], got {self.margin!r}.")
         if not isinstance(self.scale_factor, numbers.Real) or not self.scale_factor > 1:
             raise ValueError(f"scale_factor must be a number > 1, got {self.scale_factor!r}.")

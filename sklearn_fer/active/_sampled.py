@@ -101,6 +101,10 @@ class SampledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             raise ValueError("X is empty: at least one sample is required.")
         if _num_samples(y) != n:
             raise ValueError(f"X and y have inconsistent lengths: {n} and {_num_samples(y)}.")
+        targets = np.asarray(y)
+        if targets.dtype.kind in "fc" and not np.isfinite(targets).all():
+            # Checked on every row: otherwise a NaN passes or fails by which rows are chosen.
+            raise ValueError("y contains NaN or infinity.")
         # ceil, forgiving float noise: 0.7 * 10 is 7.000000000000001 and must give 7.
         n_select = math.ceil(fraction * n * (1 - 1e-12))
         if n_select == 0:

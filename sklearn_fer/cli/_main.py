@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 from .. import __version__
 from . import _label, _personalise, _predict, _pretrain, _query, _reproduce
@@ -45,6 +46,10 @@ def main(argv=None):
     """
     parser = _parser()
     try:
+        for arg in sys.argv[1:] if argv is None else argv:
+            # argparse turns "--option=--" into [] without calling the option's type.
+            if arg.startswith("--") and arg.endswith("=--"):
+                parser.error(f"argument {arg[:-3]}: expected a value, got '--'")
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # argparse prints its message and exits with 2
         return int(exit_.code or 0)

@@ -72,6 +72,11 @@ def load_faces(image_dir, paths, boxes, reasons, image_size, *, lazy):
     """
     keep = np.flatnonzero(reasons == "")
     files = [image_dir / PurePosixPath(paths[i].replace("\\", "/")) for i in keep]
+    # A symbolic link (to a file or through a folder) may lead outside the root: never read.
+    inside = image_dir.resolve()
+    escapes = np.array([not f.resolve().is_relative_to(inside) for f in files], dtype=bool)
+    reasons[keep[escapes]] = "path leaves root"
+    keep, files = keep[~escapes], [f for f, out in zip(files, escapes) if not out]
     exists = np.array([os.path.isfile(f) for f in files], dtype=bool)
     reasons[keep[~exists]] = "missing image"
     if lazy:

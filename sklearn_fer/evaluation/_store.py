@@ -8,6 +8,8 @@ that a folder is only ever resumed by the configuration that wrote it.
 
 from __future__ import annotations
 
+import hashlib
+import io
 import json
 from pathlib import Path
 
@@ -17,6 +19,9 @@ import pandas as pd
 from torch import nn
 
 from .._atomic import atomic_write
+
+#: Last line of a unit file: the SHA-256 of everything before it.
+_SUM = "# sha256 "
 
 
 def fingerprint(value):
@@ -72,12 +77,23 @@ class UnitStore:
         return self.folder / f"{key}.csv"
 
     def load(self, key):
-        """The rows of a finished unit, or None."""
+        """The rows of a finished unit, or None (not finished, or a damaged file).
+
+        A file whose closing checksum line is missing or wrong (truncated, or changed
+        since it was written) is never read as a result: the unit is computed again.
+        """
         path = self.path(key)
-        return pd.read_csv(path).to_dict("records") if path.exists() else None
+        if not path.exists():
+            return None
+        body, _, digest = path.read_text(encoding="utf-8", errors="replace").rpartition(_SUM)
+        if digest.strip() != hashlib.sha256(body.encode("utf-8")).hexdigest():
+            return None
+        return pd.read_csv(io.StringIO(body)).to_dict("records")
 
     def save(self, key, rows):
-        atomic_write(self.path(key), pd.DataFrame(rows).to_csv(index=False))
+        body = pd.DataFrame(rows).to_csv(index=False)
+        digest = hashlib.sha256(body.encode("utf-8")).hexdigest()
+        atomic_write(self.path(key), f"{body}{_SUM}{digest}\n")
 
 
 def open_store(cache_dir, study, plan, X, subjects, groups, cv, random_state, settings):

@@ -217,7 +217,7 @@ def read_manifest(folder):
     kind, backbone_name = manifest.get("kind"), manifest.get("backbone")
     if kind not in KINDS:
         raise _malformed(path, f"kind must be one of {KINDS}, got {kind!r}")
-    if backbone_name not in BACKBONES:
+    if not isinstance(backbone_name, str) or backbone_name not in BACKBONES:
         raise ModelFolderError(
             f"{str(path)!r} names the backbone {backbone_name!r}, which this version of "
             f"sklearn-fer does not know (known: {', '.join(sorted(BACKBONES))})."
