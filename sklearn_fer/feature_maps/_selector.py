@@ -109,7 +109,7 @@ class FeatureMapSelector(SelectorMixin, BaseEstimator):
         int: the features are that many equal consecutive blocks, the featurizer's
         map-major order (``feature_map_shape_[0]`` of a flattening featurizer).
     threshold : float, default=0.2
-        An AU is present where its label is above this.
+        An AU is present where its label is above this, in [0, 1).
     random_state : int, RandomState instance or None, default=None
         Seeds ``keep="random"``.
 
@@ -169,7 +169,7 @@ class FeatureMapSelector(SelectorMixin, BaseEstimator):
         "criterion": [StrOptions({"auto", "au", "target"})],
         "keep": [StrOptions({"top", "bottom", "random"})],
         "n_maps": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "threshold": [Interval(Real, None, None, closed="neither")],
+        "threshold": [Interval(Real, 0, 1, closed="left")],
         "random_state": ["random_state"],
     }
 
@@ -215,6 +215,9 @@ class FeatureMapSelector(SelectorMixin, BaseEstimator):
         -------
         self
         """
+        for name in ("k", "n_maps", "threshold"):
+            if isinstance(getattr(self, name), bool):  # an int to Interval(Integral)
+                raise TypeError(f"{name} must be a number, got {getattr(self, name)!r}.")
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
         names = getattr(self, "feature_names_in_", None)
         self.map_index_, self.map_names_ = map_layout(self.n_maps, X.shape[1], names)
@@ -277,6 +280,23 @@ class FeatureMapSelector(SelectorMixin, BaseEstimator):
         scores = self.scores_[live_maps]
         ranked = np.argsort(-scores if self.keep == "top" else scores, kind="stable")
         return np.concatenate([live_maps[ranked], dead_maps])[:k]
+
+    def transform(self, X):
+        """Keep the chosen maps' columns of ``X``.
+
+        Parameters
+        ----------
+        X : array-like of shape (n_samples, n_features)
+            Conv features, as many columns as in ``fit``.
+
+        Returns
+        -------
+        ndarray of shape (n_samples, n_selected_features)
+        """
+        check_is_fitted(self)
+        # Numbers only, as in fit (scikit-learn's selectors would pass strings through).
+        validate_data(self, X, dtype=[np.float64, np.float32], reset=False, ensure_min_samples=1)
+        return super().transform(X)
 
     def _get_support_mask(self):
         check_is_fitted(self, "maps_")

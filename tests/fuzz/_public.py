@@ -7,6 +7,7 @@ entry in ``SPECS``: the suite covers it the day it lands.
 import functools
 import importlib
 import inspect
+import pkgutil
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,21 +15,17 @@ from sklearn.base import BaseEstimator
 
 import sklearn_fer
 
-SUBPACKAGES = (
-    "active",
-    "classifiers",
-    "datasets",
-    "evaluation",
-    "metrics",
-    "nets",
-    "pathnet",
-    "persistence",
-    "plotting",
-    "regressors",
-    "study",
-    "workflow",
-    "cli",
-)
+
+def _subpackages():
+    """Every public subpackage or module of the package: a new one is walked the day it lands."""
+    return sorted(
+        info.name
+        for info in pkgutil.iter_modules(sklearn_fer.__path__)
+        if not info.name.startswith("_")
+    )
+
+
+SUBPACKAGES = tuple(_subpackages())
 
 
 def public_objects():
@@ -36,7 +33,7 @@ def public_objects():
     found = {f"sklearn_fer.{name}": getattr(sklearn_fer, name) for name in sklearn_fer._EXPORTS}
     for sub in SUBPACKAGES:
         module = importlib.import_module(f"sklearn_fer.{sub}")
-        for name in module.__all__:
+        for name in getattr(module, "__all__", ()):
             found[f"sklearn_fer.{sub}.{name}"] = getattr(module, name)
     return found
 
@@ -127,6 +124,8 @@ class Spec:
     make: object
     kind: str
     target: object = "continuous"
+    #: takes class labels as well as continuous targets (a selector scoring either)
+    accepts_labels: bool = False
 
 
 def _specs():
@@ -147,6 +146,7 @@ def _specs():
         RandomSampler,
         SampledRegressor,
     )
+    from sklearn_fer.feature_maps import FeatureMapSelector
     from sklearn_fer.pathnet import PathNetClassifier, PathNetRegressor
 
     return {
@@ -190,6 +190,11 @@ def _specs():
         ),
         "PathNetRegressor": Spec(lambda: _pathnet(PathNetRegressor), "features"),
         "PathNetClassifier": Spec(lambda: _pathnet(PathNetClassifier), "features", "labels"),
+        "FeatureMapSelector": Spec(
+            lambda: FeatureMapSelector(k=2, criterion="target", random_state=0),
+            "features",
+            accepts_labels=True,
+        ),
         "GreedySampler": Spec(lambda: GreedySampler("x", random_state=0), "sampler", None),
         "RandomSampler": Spec(lambda: RandomSampler(random_state=0), "sampler", None),
         "MCDropoutSampler": Spec(

@@ -130,11 +130,11 @@ BOX = st.one_of(
     st.just(((10, 10, 40, 40), True)),
     st.sampled_from(
         [
-            ((-5, 10, 40, 40), False),
+            ((-5, 10, 40, 40), True),  # partly outside the image: clipped (crop_and_resize)
             ((10, 10, 0, 40), False),
             ((10, 10, -40, 40), False),
             ((10**9, 10, 40, 40), False),
-            ((10, 10, 10**9, 10**9), False),
+            ((10, 10, 10**9, 10**9), True),  # clipped to the image
             ((0, 0, 1, 1), True),
         ]
     ),
