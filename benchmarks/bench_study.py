@@ -71,11 +71,13 @@ def print_breakdown(log, results):
     rows = results.drop_duplicates(
         ["study", "condition", "sampler", "subject", "fold", "target", "fraction"]
     )
-    label = rows["condition"].where(rows["sampler"].isna(), "sampling: " + rows["sampler"])
+    sampler = rows["sampler"].fillna("none")
+    label = rows["study"] + ": " + rows["condition"]
+    label = label.where(sampler == "none", label + ", " + sampler)
     sums = rows.groupby(label)["fit_seconds"].agg(["sum", "count"])
     for name, (total, count) in sums.sort_values("sum", ascending=False).iterrows():
-        print(f"  {name:<20s} {total:7.1f} s over {count:4d} fits")
-    print(f"  {'all fits':<20s} {sums['sum'].sum():7.1f} s (two units run at a time)")
+        print(f"  {name:<32s} {total:7.1f} s over {int(count):4d} fits")
+    print(f"  {'all fits':<32s} {sums['sum'].sum():7.1f} s (two units run at a time)")
 
 
 def fine_tuning_loop(image_size, n_frames=60, hidden_units=None, recompute=True):
