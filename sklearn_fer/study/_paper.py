@@ -21,7 +21,8 @@ _REASONS = {
     "pretrain_optimizer": "the paper's SGD at lr 0.001 learnt nothing in a few epochs in a "
     "trial here (validation RMSE stayed at the label's std); Adam learns in a few epochs",
     "pretrain_lr": "goes with the optimiser (Adam)",
-    "pretrain_epochs": "a CPU budget (the quick profile must finish in 10 minutes on 2 cores)",
+    "pretrain_epochs": "a CPU budget; 12 are the fewest here after which both nets have "
+    "left the plateau where they predict the mean (arousal leaves it at epoch 8)",
     "lab_subjects": "a CPU budget",
     "lab_frames_per_subject": "a CPU budget (AMIGOS gives about 1000 frames per subject)",
     "folds": "a CPU budget",
