@@ -55,6 +55,9 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_sampling.py
 	$(BIN)/python benchmarks/bench_study.py
 	$(BIN)/python benchmarks/bench_predict_memory.py
+	$(BIN)/python benchmarks/bench_pathnet.py
+	$(BIN)/python benchmarks/bench_nasri.py
+	$(BIN)/python benchmarks/bench_zhou_shi.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info docs/_build docs/generated docs/auto_examples
