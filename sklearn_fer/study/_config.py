@@ -102,7 +102,7 @@ class StudyConfig:
     pretrain_lr: float = 1e-4
     pretrain_batch_size: int = 16
     # 12: on the AU-drawn faces, 6 epochs left the arousal net at its plateau (training
-    # loss = the labels' variance, 1/3); it leaves it at epoch 8 (valence at epoch 5).
+    # loss = the labels' variance, 1/3); it leaves it at epoch 8 (valence at epoch 4).
     pretrain_epochs: int = 12
     # personal data, "in the lab"
     lab_subjects: int = 5
