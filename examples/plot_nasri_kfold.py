@@ -1,6 +1,6 @@
 """
 Expressions by K-fold: a wild set, a small in-house set, both
-============================================================
+=============================================================
 
 Nasri et al. (2020) fine-tune an Xception to seven expressions and evaluate it by K-fold
 cross-validation when trained on a large set "in the wild" (AffectNet: 69% accuracy),

@@ -121,16 +121,16 @@ class FeatureMapSelector(SelectorMixin, BaseEstimator):
         Input feature names, when ``X`` had them.
     n_maps_ : int
         Number of maps.
-    map_index_ : ndarray of int, shape (n_features_in_,)
+    map_index_ : ndarray of int, shape ``(n_features_in_,)``
         The map of each input feature.
-    map_names_ : ndarray of object, shape (n_maps_,)
+    map_names_ : ndarray of object, shape ``(n_maps_,)``
         A name per map (``conv5_map017``, or the feature's name for pooled input).
     criterion_ : {"au", "target"} or None
         The criterion used; None when ``keep="random"`` was fitted without labels.
-    scores_ : ndarray of shape (n_maps_,) or None
+    scores_ : ndarray of shape ``(n_maps_,)`` or None
         Each map's score (larger: more selective or more relevant; NaN for a map whose
         response is constant); None without labels.
-    selectivity_ : ndarray of shape (n_maps_, n_aus) or None
+    selectivity_ : ndarray of shape ``(n_maps_, n_aus)`` or None
         With ``criterion_ == "au"``: each map's signed ``2 * AUC - 1`` per AU tested.
     au_names_ : list of str or None
         The AUs tested (those that vary in the training data).
