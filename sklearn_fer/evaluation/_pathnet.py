@@ -18,20 +18,18 @@ head of ``transfer_100``, and the samplers the same picks as :func:`sampling_cur
 
 from __future__ import annotations
 
-import math
 import time
 
 from sklearn.base import clone
 
 from .._threads import one_thread
-from ..active import SampledRegressor
 from ..featurizers import FrozenConvFeaturizer
 from ..pathnet import PathNetRegressor
 from ..regressors import DenseHeadRegressor
 from ._inputs import check_targets
 from ._protocol import SubjectProtocol, head_for, run_protocol, unit_targets
 from ._results import result_rows
-from ._sampling import _NestedSelection, _seeded
+from ._sampling import sampled_rows
 from ._store import estimator_key, fingerprint
 from ._transfer import CONDITIONS
 
@@ -118,32 +116,10 @@ def _pathnet_transfer_unit(unit):
 
 def _pathnet_sampling_unit(unit):
     """One subject, target(s) and fold of PathNet's sampling curves."""
-    target, y_test = unit_targets(unit)
-    F_train, F_test = unit["features"][unit["train"]], unit["features"][unit["test"]]
     general = unit["general"][_task_name(unit)]
-    fractions = unit["fractions"]
-    n_max = max(1, math.ceil(max(fractions) * len(unit["train"]) * (1 - 1e-12)))
-    out = []
-    for name, sampler in unit["samplers"].items():
-        seed = unit["seeds"][name]
-        nested = _NestedSelection(_seeded(sampler, seed), n_max)
-        for fraction in fractions:
-            model = SampledRegressor(
-                _personal_pathnet(unit["pathnet"], general, seed), nested, fraction=fraction
-            )
-            model, seconds = _timed_fit(model, F_train, target)
-            out += result_rows(
-                unit,
-                y_test,
-                model.predict(F_test),
-                study="sampling",
-                condition="pathnet",
-                sampler=name,
-                fraction=float(fraction),
-                n_train=len(model.selected_indices_),
-                fit_seconds=seconds,
-            )
-    return out
+    return sampled_rows(
+        unit, lambda seed: _personal_pathnet(unit["pathnet"], general, seed), "pathnet"
+    )
 
 
 def _check_general(general, target_names_or_tasks):

@@ -79,8 +79,9 @@ def _seeded(sampler, seed):
     return sampler
 
 
-def _sampling_unit(unit):
-    """One subject, target(s) and fold of the sampling study: returns result rows."""
+def sampled_rows(unit, make_estimator, condition):
+    """Result rows of one fold: each sampler's nested picks at every fraction, with the
+    estimator ``make_estimator(seed)`` fitted on them (a :class:`SampledRegressor`)."""
     target, y_test = unit_targets(unit)
     F_train, F_test = unit["features"][unit["train"]], unit["features"][unit["test"]]
     fractions = unit["fractions"]
@@ -91,9 +92,7 @@ def _sampling_unit(unit):
         nested = _NestedSelection(_seeded(sampler, seed), n_max)
         for fraction in fractions:
             start = time.perf_counter()
-            model = SampledRegressor(
-                head_for(unit["head"], unit["net"].get(), seed), nested, fraction=fraction
-            )
+            model = SampledRegressor(make_estimator(seed), nested, fraction=fraction)
             model.fit(F_train, target)
             fit_seconds = time.perf_counter() - start
             out += result_rows(
@@ -101,13 +100,20 @@ def _sampling_unit(unit):
                 y_test,
                 model.predict(F_test),
                 study="sampling",
-                condition="fine_tuned",
+                condition=condition,
                 sampler=name,
                 fraction=float(fraction),
                 n_train=len(model.selected_indices_),
                 fit_seconds=fit_seconds,
             )
     return out
+
+
+def _sampling_unit(unit):
+    """One subject, target(s) and fold of the sampling study: returns result rows."""
+    return sampled_rows(
+        unit, lambda seed: head_for(unit["head"], unit["net"].get(), seed), "fine_tuned"
+    )
 
 
 def sampling_curve(
