@@ -283,6 +283,26 @@ def check_number(value, name, kind, *, min_val=None, max_val=None, include_bound
     return int(value) if kind == "int" else float(value)
 
 
+def reject_bools(estimator, names):
+    """Raise TypeError if any of the parameters ``names`` of ``estimator`` is a bool.
+
+    scikit-learn's ``Interval(Integral, ...)`` and ``Real`` constraints take ``True`` for
+    the number 1; here it is never a count or a rate.
+
+    Examples
+    --------
+    >>> from types import SimpleNamespace
+    >>> reject_bools(SimpleNamespace(k=True), ["k"])
+    Traceback (most recent call last):
+    ...
+    TypeError: k must be a number, got the bool True.
+    """
+    for name in names:
+        value = getattr(estimator, name)
+        if isinstance(value, (bool, np.bool_)):
+            raise TypeError(f"{name} must be a number, got the bool {value!r}.")
+
+
 def check_positive_int(value, name, *, minimum=1):
     """Raise a clear error unless ``value`` is an int >= ``minimum``; return it as int."""
     return check_number(value, name, "int", min_val=minimum)

@@ -14,6 +14,7 @@ from sklearn.utils._param_validation import Interval, StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
+from .._validation import reject_bools
 from ._auc import au_aucs, check_aus, present_matrix, rank_responses
 from ._maps import map_layout
 
@@ -215,9 +216,7 @@ class FeatureMapSelector(SelectorMixin, BaseEstimator):
         -------
         self
         """
-        for name in ("k", "n_maps", "threshold"):
-            if isinstance(getattr(self, name), bool):  # an int to Interval(Integral)
-                raise TypeError(f"{name} must be a number, got {getattr(self, name)!r}.")
+        reject_bools(self, ("k", "n_maps", "threshold"))
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
         names = getattr(self, "feature_names_in_", None)
         self.map_index_, self.map_names_ = map_layout(self.n_maps, X.shape[1], names)

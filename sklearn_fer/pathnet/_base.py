@@ -21,6 +21,7 @@ from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._frozen import clone_sharing_pretrained, shallow_params
 from .._random import derive_seed, draw_seed
+from .._validation import reject_bools
 from ._evolution import active_modules, best_genotype, evolve, path_mask, random_genotypes
 from ._module import PathNet
 from ._training import PathTrainer, TaskLoss
@@ -30,6 +31,25 @@ DEFAULT_ARCHITECTURE = {"n_layers": 3, "n_modules": 10, "module_units": 20}
 HISTORY_COLUMNS = ["generation", "individual", "fitness", "winner"]
 _PREDICT_CHUNK = 1024  # rows per forward pass in predict: 38 MB of 9216 features
 _INIT, _EVOLUTION, _BATCHES, _SPLIT = range(4)
+
+
+#: The count and rate parameters: True is an int to scikit-learn's constraints, never here.
+_NUMERIC_PARAMS = (
+    "n_layers",
+    "n_modules",
+    "module_units",
+    "max_active",
+    "population",
+    "steps_per_path",
+    "n_generations",
+    "target_fitness",
+    "batch_size",
+    "lr",
+    "max_epochs",
+    "tol",
+    "n_iter_no_change",
+    "validation_fraction",
+)
 
 
 def _mask_path(mask):
@@ -236,6 +256,7 @@ class _BasePathNet(BaseEstimator):
         -------
         self
         """
+        reject_bools(self, _NUMERIC_PARAMS)
         source = None if self.source is None else self._source_estimator()
         arch = self._architecture(source)
         X, y, task_info = self._validate_targets(X, y)

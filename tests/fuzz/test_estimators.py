@@ -272,28 +272,9 @@ ALLOWED = {
     # scikit-learn's check_random_state takes a bool as the int it is.
     **{(name, "random_state", "bool"): "scikit-learn convention" for name in SPECS},
 }
-#: Defects this suite found and left for the modules' owners (see the report of issue 16).
-_PATHNET_BOOL = "pathnet/_base.py takes True as a count or a rate (merging branch; not fixed)"
-KNOWN_DEFECTS = {
-    **{
-        (name, param, "bool"): _PATHNET_BOOL
-        for name in ("PathNetClassifier", "PathNetRegressor")
-        for param in (
-            "batch_size",
-            "lr",
-            "n_generations",
-            "n_iter_no_change",
-            "steps_per_path",
-            "tol",
-            "max_active",
-            "max_epochs",
-        )
-    },
-    **{
-        ("GreedySampler", "random_state", kind): "GreedySampler never checks random_state"
-        for kind in ("str", "nan", "negative")
-    },
-}
+#: Defects this suite found and left for the modules' owners: none open now (PathNet took
+#: True as a count or a rate, GreedySampler never checked random_state; both fixed).
+KNOWN_DEFECTS = {}
 
 
 def _numeric_params(name):
