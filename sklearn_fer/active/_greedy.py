@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sklearn.utils import check_random_state
+
 from .._validation import check_number
 from ._base import _as_matrix, _check_n_instances, _check_pool, _n_samples, _QueryStrategy
 from ._greedy_selection import _greedy_selection
@@ -35,7 +37,7 @@ class GreedySampler(_QueryStrategy):
     accumulation); whenever that arithmetic could not tell the best candidates apart,
     they are compared again in float64 from the original rows, so near-ties are decided
     as exact arithmetic would and both routes below pick the same rows. While the N x N
-    Gram matrix fits ``max_gram_mib`` and the selection is at least a thirty-second of the
+    matrices fit ``max_gram_mib`` and the selection is at least a thirty-second of the
     pool, one matrix product computes every dot product up front (O(N^2 d), near the
     machine's peak) and each pick costs O(N); otherwise each pick streams over the pool
     with one matrix-vector product (O(N K d) time, O(N) extra memory).
@@ -45,11 +47,12 @@ class GreedySampler(_QueryStrategy):
     space : {"x", "y", "xy"}, default="x"
         Where distances are measured.
     max_gram_mib : float, default=256
-        Largest N x N Gram matrix, in MiB, that GSx and iGS may hold (float32 features:
-        N = 8192 at 256 MiB). 0 always streams over the pool.
-    random_state : None
-        Unused: greedy sampling is deterministic. Accepted so that every sampler takes the
-        same arguments (in a grid over samplers, for instance).
+        Most memory, in MiB, that GSx and iGS may hold in N x N matrices (the Gram product
+        and the float64 distances made from it: 12 bytes a pair for float32 features,
+        N = 4729 at 256 MiB). 0 always streams over the pool.
+    random_state : int, RandomState instance or None, default=None
+        Unused: greedy sampling is deterministic. Accepted (and checked as a seed) so that
+        every sampler takes the same arguments (in a grid over samplers, for instance).
 
     See Also
     --------
@@ -105,6 +108,7 @@ class GreedySampler(_QueryStrategy):
         if self.space not in _SPACES:
             raise ValueError(f"space must be one of {_SPACES}, got {self.space!r}.")
         max_gram_mib = check_number(self.max_gram_mib, "max_gram_mib", "real", min_val=0.0)
+        check_random_state(self.random_state)  # unused, but a bad seed is still an error
         n_instances = _check_n_instances(n_instances, _n_samples(X_pool))
         has_labeled = X_labeled is not None and _n_samples(X_labeled) > 0
         features = labeled_features = outputs = labeled_outputs = None

@@ -46,7 +46,16 @@ class _SquaredDistances:
         # hence a wider bound, with a margin of at least 2.5x over those measurements.
         self.tau_gemm = unit * (16 + 2 * root_d)
         self.unit64 = float(np.finfo(np.float64).eps)
-        self.gram = Z @ Z.T if gram else None
+        self.roots = np.sqrt(self.norms)
+        self.gram = self._pairwise(Z) if gram else None
+
+    def _pairwise(self, Z):
+        """Every approximate squared distance, float64 ``(N, N)``, from one Gram product."""
+        distances = (Z @ Z.T).astype(np.float64)  # the float32 product is freed at once
+        distances *= -2.0
+        distances += self.norms[:, None]
+        distances += self.norms[None, :]
+        return np.maximum(distances, 0.0, out=distances)
 
     def _bound(self, norms_a, norms_b, tau=None):
         tau = self.tau if tau is None else tau
@@ -74,13 +83,10 @@ class _SquaredDistances:
         return distances, self._bound(self.norms[:, None], norms[None, :], self.tau_gemm)
 
     def to_row(self, i):
-        """Approximate squared distances of all rows to pool row ``i``, from the Gram matrix."""
-        distances = self.gram[i].astype(np.float64)
-        distances *= -2.0
-        distances += self.norms
-        distances += self.norms[i]
-        np.maximum(distances, 0.0, out=distances)
-        return distances, self._bound(self.norms, self.norms[i], self.tau_gemm)
+        """Approximate squared distances of all rows to pool row ``i``, from the Gram route."""
+        errors = self.roots * (self.tau_gemm * self.roots[i])
+        errors += 4 * self.unit64 * (self.norms + self.norms[i])
+        return self.gram[i], errors
 
     def exact_to_centre(self, centre, rows, chunk=1024):
         """Squared distances, in float64, of the given rows to ``centre``."""
@@ -94,6 +100,9 @@ class _SquaredDistances:
     def exact(self, i, points, chunk=128):
         """Squared distances, in float64, of row ``i`` to ``points``."""
         row = np.asarray(self.Z[i], dtype=np.float64)
+        if len(points) == 1:  # the common case: one dot product, no chunking
+            diff = np.asarray(points[0], dtype=np.float64) - row
+            return np.array([np.dot(diff, diff)])
         out = np.empty(len(points))
         for start in range(0, len(points), chunk):
             diff = np.asarray(points[start : start + chunk], dtype=np.float64) - row
@@ -109,14 +118,14 @@ def _squared_to(values, point):
 class _Greedy:
     """State of one greedy selection: a min-criterion vector over the pool, kept fast.
 
-    ``best[i]`` is the minimum, over the selected set, of the criterion between pool row
-    ``i`` and a selected row (squared distance for GSx/GSy, product of squared distances
-    for iGS: squares leave the arg-max-min unchanged), ``arg[i]`` the selected row that
-    attains it and ``second[i]`` the runner-up. The feature part is approximate (see
-    ``_SquaredDistances``) with error at most ``bound[i]``. When the approximation cannot
-    separate the leading candidates, their criterion is recomputed in float64: from the
-    single row ``arg[i]`` when ``second`` is clear of ``best`` by the error bound, from the
-    whole selected set otherwise.
+    ``best[i]`` approximates the minimum, over the selected set, of the criterion between
+    pool row ``i`` and a selected row (squared distance for GSx/GSy, product of squared
+    distances for iGS: squares leave the arg-max-min unchanged), within ``error[i]`` (0
+    once it is exact); ``arg[i]`` is the selected row it was measured to, and
+    ``floor[i]`` a lower bound of the criterion to every other selected row. A pick
+    compares exact values only among the rows whose bounds overlap the leader's: one
+    float64 criterion (to ``arg[i]``) when ``best[i] + error[i] <= floor[i]`` proves that
+    ``arg[i]`` attains the minimum, the whole selected set otherwise.
     """
 
     def __init__(self, space, features, outputs, labeled_features, labeled_outputs, *, gram=False):
@@ -126,9 +135,10 @@ class _Greedy:
         self.distances = _SquaredDistances(features, gram=gram) if self.use_x else None
         n = len(features if self.use_x else outputs)
         self.best = np.full(n, np.inf)
-        self.second = np.full(n, np.inf)
+        self.error = np.zeros(n)
+        self.floor = np.full(n, np.inf)
         self.arg = np.full(n, -1, dtype=np.int64)
-        self.bound = np.zeros(n)
+        self._better = np.empty(n, dtype=bool)
         self.order = []
         self.labeled_features = labeled_features
         self.labeled_outputs = labeled_outputs
@@ -136,32 +146,27 @@ class _Greedy:
         self.n_labeled = 0 if labeled is None else len(labeled)
 
     # selected rows, labelled ones first
-    def _selected_x(self, positions):
+    def _selected(self, labeled, pool, positions):
+        positions = np.asarray(positions, dtype=np.int64)
+        pooled = positions >= self.n_labeled
+        if pooled.all():  # one gather, no list of rows
+            return pool[np.asarray(self.order, dtype=np.int64)[positions - self.n_labeled]]
         rows = [
-            self.labeled_features[p]
-            if p < self.n_labeled
-            else self.features[self.order[p - self.n_labeled]]
-            for p in positions
-        ]
-        return np.asarray(rows)
-
-    def _selected_y(self, positions):
-        rows = [
-            self.labeled_outputs[p]
-            if p < self.n_labeled
-            else self.outputs[self.order[p - self.n_labeled]]
+            labeled[p] if p < self.n_labeled else pool[self.order[p - self.n_labeled]]
             for p in positions
         ]
         return np.asarray(rows)
 
     def _merge(self, values, errors, position):
-        # Picked rows hold -inf in ``best`` and stay out of every race.
-        better = values < self.best
-        np.minimum(self.second, values, out=self.second)
-        self.second[better] = self.best[better]
-        np.minimum(self.best, values, out=self.best)
-        self.arg[better] = position
-        np.maximum(self.bound, errors, out=self.bound)
+        # Picked rows hold -inf in ``best``: never "better", they stay out of every race.
+        better = np.less(values, self.best, out=self._better)
+        # Whichever of the tracked row and the new one is not tracked gives its lower bound.
+        np.minimum(
+            self.floor, np.where(better, self.best - self.error, values - errors), out=self.floor
+        )
+        np.copyto(self.best, values, where=better)
+        np.copyto(self.error, errors, where=better)
+        np.copyto(self.arg, position, where=better)
 
     def add(self, x_point, y_point, position, norm=None, index=None):
         """Fold the criterion to a newly selected row (pool row ``index``, if it is one)."""
@@ -195,34 +200,90 @@ class _Greedy:
     def _exact(self, i, positions):
         """Criterion, in float64, between pool row ``i`` and the selected ``positions``."""
         positions = np.asarray(positions, dtype=np.int64)
+        y_rows = (
+            self._selected(self.labeled_outputs, self.outputs, positions) if self.use_y else None
+        )
         if self.space == "y":
-            return _squared_to(self._selected_y(positions), self.outputs[i])
-        values = self.distances.exact(i, self._selected_x(positions))
+            return _squared_to(y_rows, self.outputs[i])
+        values = self.distances.exact(
+            i, self._selected(self.labeled_features, self.features, positions)
+        )
         if self.space == "xy":
-            values = values * _squared_to(self._selected_y(positions), self.outputs[i])
+            values = values * _squared_to(y_rows, self.outputs[i])
         return values
+
+    def _exact_pair(self, i, position):
+        """Criterion, in float64, between pool row ``i`` and one selected row."""
+        pooled = position >= self.n_labeled
+        j = self.order[position - self.n_labeled] if pooled else position
+        value = 1.0
+        if self.use_x:
+            other = self.features[j] if pooled else self.labeled_features[j]
+            diff = np.subtract(self.features[i], other, dtype=np.float64)
+            value = float(np.dot(diff, diff))
+        if self.use_y:
+            other = self.outputs[j] if pooled else self.labeled_outputs[j]
+            diff = np.subtract(self.outputs[i], other, dtype=np.float64)
+            value *= float(np.dot(diff, diff))
+        return value
 
     def settle(self, i):
         """Make ``best[i]`` exact; return it."""
-        n_selected = self.n_labeled + len(self.order)
-        if self.second[i] - self.best[i] > 2 * self.bound[i]:
+        if self.error[i] == 0.0:
+            return self.best[i]
+        if self.best[i] + self.error[i] <= self.floor[i]:
             # The minimum is certainly attained at arg[i]: one exact criterion.
-            self.best[i] = self._exact(i, [self.arg[i]])[0]
+            self.best[i] = self._exact_pair(i, int(self.arg[i]))
         else:
-            values = self._exact(i, np.arange(n_selected))
+            positions, floor = self._contenders(i)
+            values = self._exact(i, positions)
             order = np.argsort(values, kind="stable")
-            self.best[i], self.arg[i] = values[order[0]], order[0]
-            self.second[i] = values[order[1]] if len(order) > 1 else np.inf
+            self.best[i], self.arg[i] = values[order[0]], positions[order[0]]
+            self.floor[i] = min(values[order[1]] if len(order) > 1 else np.inf, floor)
+        self.error[i] = 0.0
         return self.best[i]
+
+    def _contenders(self, i):
+        """Selected positions that may attain row ``i``'s minimum, and a lower bound of the rest.
+
+        Labelled rows always contend; a picked pool row contends unless its approximate
+        criterion's lower bound exceeds the smallest upper bound.
+        """
+        labelled = np.arange(self.n_labeled)
+        if not self.use_x or not self.order:
+            return np.arange(self.n_labeled + len(self.order)), np.inf
+        picked = np.asarray(self.order, dtype=np.int64)
+        if self.distances.gram is not None:
+            values, errors = self.distances.to_row(i)
+        else:
+            values, errors = self.distances.to_point(self.features[i], self.distances.norms[i])
+        values, errors = values[picked], errors[picked]
+        if self.use_y:
+            dy = _squared_to(self.outputs[picked], self.outputs[i])
+            values, errors = values * dy, errors * dy
+        lower = values - errors
+        keep = lower <= np.min(values + errors)
+        rest = lower[~keep]
+        positions = np.concatenate([labelled, self.n_labeled + np.flatnonzero(keep)])
+        return positions, float(rest.min()) if len(rest) else np.inf
 
     def next_pick(self):
         top = int(np.argmax(self.best))  # picked rows hold -inf
         if self.space == "y":
             return top  # exact arithmetic throughout; argmax: ties -> lowest index
-        rivals = np.flatnonzero(self.best + self.bound >= self.best[top] - self.bound[top])
-        if len(rivals) > 1:
-            exact = np.array([self.settle(i) for i in rivals])
-            top = int(rivals[np.argmax(exact)])  # rivals ascending: ties -> lowest index
+        upper = self.best + self.error
+        rivals = np.flatnonzero(upper >= self.best[top] - self.error[top])
+        if len(rivals) == 1:
+            return top
+        # Exact values, most promising first; a rival whose upper bound falls below the
+        # best exact value so far cannot win (at equality it may, by a lower index).
+        value = self.settle(top)
+        for i in rivals[np.argsort(-upper[rivals], kind="stable")]:
+            if i == top or upper[i] < value:
+                continue
+            exact = self.settle(i)
+            if exact > value or (exact == value and i < top):
+                value, top = exact, int(i)
         return top
 
     def first_pick(self):
@@ -249,8 +310,8 @@ class _Greedy:
         self.best[index] = -np.inf
 
 
-#: Default memory budget of the Gram route, in bytes (an N x N float32 matrix of 256 MiB
-#: holds N = 8192).
+#: Default memory budget of the Gram route, in bytes (12 bytes a pair for float32
+#: features: N = 4729 at 256 MiB).
 GRAM_BUDGET = 256 * 2**20
 
 #: The Gram route pays for itself once a selection has at least this share of the pool:
@@ -261,8 +322,13 @@ GRAM_MIN_SHARE = 1 / 32
 
 
 def use_gram_route(n_pool, n_select, itemsize, max_bytes=GRAM_BUDGET):
-    """Whether the Gram route is chosen: it fits ``max_bytes`` and would be repaid."""
-    return n_pool * n_pool * itemsize <= max_bytes and n_select >= GRAM_MIN_SHARE * n_pool
+    """Whether the Gram route is chosen: it fits ``max_bytes`` and would be repaid.
+
+    The route holds the N x N Gram product (``itemsize`` bytes a pair) while it turns it
+    into float64 distances (8 bytes a pair), then only the distances.
+    """
+    fits = n_pool * n_pool * (itemsize + 8) <= max_bytes
+    return fits and n_select >= GRAM_MIN_SHARE * n_pool
 
 
 def _greedy_selection(

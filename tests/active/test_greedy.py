@@ -182,15 +182,16 @@ def test_labelled_rows_and_ties_on_both_routes(pool, space, route):
 
 def test_gram_route_is_chosen_by_memory_and_selection_length():
     mib = 2**20
-    # 800 x 800 float32 is 2.4 MiB: chosen for a long selection, not for a short one.
+    # The route holds 12 bytes a pair for float32 features (the product, then float64
+    # distances). 800 x 800 is 7.3 MiB: chosen for a long selection, not for a short one.
     assert greedy_selection.use_gram_route(800, 720, 4, 256 * mib)
     assert not greedy_selection.use_gram_route(800, 20, 4, 256 * mib)
-    # 9000 x 9000 float32 is 309 MiB: over the default budget, under a larger one.
+    # 9000 x 9000 is 927 MiB: over the default budget, under a larger one.
     assert not greedy_selection.use_gram_route(9000, 9000, 4, 256 * mib)
-    assert greedy_selection.use_gram_route(9000, 9000, 4, 310 * mib)
-    # float64 features need twice the memory.
-    assert greedy_selection.use_gram_route(5000, 5000, 4, 96 * mib)
-    assert not greedy_selection.use_gram_route(5000, 5000, 8, 96 * mib)
+    assert greedy_selection.use_gram_route(9000, 9000, 4, 930 * mib)
+    # float64 features need 16 bytes a pair: 5000 x 5000 is 286 MiB in float32, 381 in float64.
+    assert greedy_selection.use_gram_route(5000, 5000, 4, 300 * mib)
+    assert not greedy_selection.use_gram_route(5000, 5000, 8, 300 * mib)
 
 
 @pytest.mark.parametrize("max_gram_mib, uses_gram", [(256, True), (0, False), (2.0, False)])
@@ -203,7 +204,7 @@ def test_max_gram_mib_bounds_the_matrix_held(monkeypatch, max_gram_mib, uses_gra
         held.append(None if self.gram is None else self.gram.nbytes)
 
     monkeypatch.setattr(greedy_selection._SquaredDistances, "__init__", spy)
-    X = np.random.default_rng(0).normal(size=(1000, 8)).astype(np.float32)  # Gram: 3.8 MiB
+    X = np.random.default_rng(0).normal(size=(1000, 8)).astype(np.float32)  # route: 11 MiB
     picks = GreedySampler("x", max_gram_mib=max_gram_mib).select(X, 200)
     assert (held[0] is not None) == uses_gram
     if uses_gram:
@@ -239,6 +240,15 @@ def test_float32_conv_like_features_match_float64_arithmetic(route):
     rng = np.random.default_rng(3)
     X = np.maximum(rng.normal(1.0, 2.0, size=(60, 2000)), 0).astype(np.float32)
     assert GreedySampler("x").select(X, 50).tolist() == literal_gsx(X, 50)
+
+
+def test_igs_on_conv_like_features_matches_float64_arithmetic(route):
+    # The product criterion multiplies the float32 error by output distances of any size:
+    # near-ties must still be decided as the float64 pseudocode decides them.
+    rng = np.random.default_rng(4)
+    X = np.maximum(rng.normal(0.5, 1.0, size=(60, 2000)), 0).astype(np.float32)
+    f = FixedFunction(rng.normal(size=2000) / 50)
+    assert GreedySampler("xy").select(X, 55, estimator=f).tolist() == literal_igs(X, 55, f)
 
 
 def _naive_float32_gsx(X, K):
