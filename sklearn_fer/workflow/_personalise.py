@@ -8,6 +8,7 @@ import os
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
+from sklearn.dummy import DummyRegressor
 from sklearn.pipeline import Pipeline
 from sklearn.utils import Bunch
 
@@ -16,14 +17,18 @@ from ..datasets import load_labelled_faces
 from ..evaluation import evaluate_transfer, summarize
 from ..featurizers import FrozenConvFeaturizer
 from ..optim import FusedAdam
-from ..persistence import load_pretrained
 from ..regressors import DenseHeadRegressor
+from ._general import general_nets
 from ._pool import target_names
 
 __all__ = ["default_head", "personalise"]
 
 _LABELLED_TARGETS = ("valence", "arousal")
-_CONDITIONS = {"transfer_0": "general (Transfer 0%)", "transfer_100": "personal"}
+_CONDITIONS = {
+    "no_transfer": "mean of the labels",  # the baseline when the general head is untrained
+    "transfer_0": "general (Transfer 0%)",
+    "transfer_100": "personal",
+}
 
 
 def default_head(*, device="cpu"):
@@ -72,7 +77,7 @@ def _scores(results, names):
     table = summarize(results, metrics=("rmse", "ccc"))
     table = table.rename(columns={"rmse_mean": "rmse", "ccc_mean": "ccc"})
     table["model"] = table["condition"].map(_CONDITIONS)
-    table["_order"] = table["target"].map(names.index) * 2 + (table["condition"] != "transfer_0")
+    table["_order"] = table["target"].map(names.index) * 2 + (table["condition"] == "transfer_100")
     table = table.sort_values("_order", kind="stable")
     return table[["target", "model", "rmse", "ccc"]].reset_index(drop=True)
 
@@ -93,8 +98,12 @@ def personalise(folder, model, *, cv=5, head=None, random_state=0, device="cpu",
     folder : path-like
         A labelling folder (``sklearn-fer query`` and ``label``; any folder
         :func:`~sklearn_fer.datasets.load_labelled_faces` reads).
-    model : path-like
-        A general model folder (``sklearn-fer pretrain`` or ``reproduce``).
+    model : path-like or "fer2013-mini-xception"
+        A general model folder (``sklearn-fer pretrain`` or ``reproduce``), or
+        :data:`~sklearn_fer.workflow.FER2013_MODEL`: the conv layers of the real FER2013
+        mini-Xception, frozen, under a new two-output head trained from random weights
+        (FER2013 has expressions, not valence and arousal); the baseline is then the mean
+        of the labels, since there is no Transfer 0%.
     cv : int, default=5
         Folds of the cross-validation (fewer when there are fewer labelled frames).
     head : DenseHeadRegressor or None, default=None
@@ -111,8 +120,9 @@ def personalise(folder, model, *, cv=5, head=None, random_state=0, device="cpu",
     result : sklearn.utils.Bunch
         ``models`` (dict of target to fitted ``Pipeline(FrozenConvFeaturizer,
         DenseHeadRegressor)``, ready for :func:`~sklearn_fer.persistence.save_pretrained`),
-        ``scores`` (DataFrame: ``target``, ``model`` ("general (Transfer 0%)" or
-        "personal"), cross-validated ``rmse`` and ``ccc``), ``results`` (the per-fold
+        ``scores`` (DataFrame: ``target``, ``model`` ("general (Transfer 0%)", or "mean
+        of the labels" from the FER2013 model, and "personal"), cross-validated ``rmse``
+        and ``ccc``), ``results`` (the per-fold
         rows), ``n_labelled``, ``n_folds``, ``image_size``.
 
     Raises
@@ -132,7 +142,9 @@ def personalise(folder, model, *, cv=5, head=None, random_state=0, device="cpu",
     """
     if isinstance(cv, bool) or not isinstance(cv, numbers.Integral) or cv < 2:
         raise ValueError(f"cv must be an int >= 2, got {cv!r}.")
-    nets, image_size = load_pretrained(model, device=device, kind="general")
+    nets, image_size, fer2013 = general_nets(
+        model, device=device, random_state=random_state, kind="general"
+    )
     names, pretrained = _tasks(nets)
     data = load_labelled_faces(folder, image_size=image_size, errors="raise")
     n = len(data.images)
@@ -151,8 +163,11 @@ def personalise(folder, model, *, cv=5, head=None, random_state=0, device="cpu",
         subjects=np.zeros(n, dtype=np.int64),
         target_names=names,
         cv=n_folds,
-        conditions=("transfer_0", "transfer_100"),
+        # An untrained head has no Transfer 0%: the mean of the training fold's labels is
+        # the baseline then (CCC 0 by construction).
+        conditions=("no_transfer" if fer2013 else "transfer_0", "transfer_100"),
         head=head,
+        no_transfer=DummyRegressor(strategy="mean") if fer2013 else None,
         random_state=random_state,
         progress=progress,
     )

@@ -16,14 +16,11 @@ from .._atomic import atomic_write
 from ..cropping import FaceCropper
 from ..datasets._video import VideoFrames, faces_in_batches
 from ..persistence import load_pretrained
+from ._general import is_fer2013
 from ._pool import target_names
 from ._smoothing import CentredMean
 
-__all__ = ["FER2013_MODEL", "iter_video_predictions", "predict_video"]
-
-#: The ``model`` that selects the real FER2013 mini-Xception shipped inside the ``fer``
-#: distribution (:func:`~sklearn_fer.nets.load_fer2013_mini_xception`) instead of a folder.
-FER2013_MODEL = "fer2013-mini-xception"
+__all__ = ["iter_video_predictions", "predict_video"]
 
 
 def _predict_batch(nets, names, found, faces):
@@ -64,7 +61,7 @@ def _fer2013_predictor(device):
 
 def _predictor(model, device):
     """``(column names, face size, predict(found, faces) -> values)`` of a model."""
-    if isinstance(model, str) and model == FER2013_MODEL:
+    if is_fer2013(model):
         return _fer2013_predictor(device)
     return _folder_predictor(model, device)
 
@@ -127,7 +124,7 @@ def iter_video_predictions(
     """
     frames = VideoFrames(video, every_seconds=every_seconds)
     names, image_size, predict = _predictor(model, device)
-    expressions = isinstance(model, str) and model == FER2013_MODEL
+    expressions = is_fer2013(model)
     cropper = clone(cropper if cropper is not None else FaceCropper())
     cropper.set_params(output_size=image_size)
     smoother = CentredMean(smooth_seconds, names) if smooth_seconds else None

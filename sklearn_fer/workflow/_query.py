@@ -18,7 +18,7 @@ from ..cropping import FaceCropper
 from ..datasets._rows import load_faces
 from ..datasets._video import VideoFrames, faces_in_batches
 from ..evaluation import default_samplers
-from ..persistence import load_pretrained
+from ._general import NEEDS_REGRESSION_FUNCTION, general_nets, is_fer2013
 from ._labels import FACES, LABEL_COLUMNS, locked, read_labels, read_table, write_table
 from ._pool import featurizers, pool_features, regression_function
 
@@ -163,8 +163,10 @@ def query_video(
     ----------
     video : path-like
         The person's video.
-    model : path-like
-        A model folder (general or personal).
+    model : path-like or "fer2013-mini-xception"
+        A model folder (general or personal), or :data:`FER2013_MODEL`: the conv
+        features of the real FER2013 mini-Xception (GSx and random sampling only: it
+        predicts no valence or arousal for the other samplers to query).
     folder : path-like
         The labelling folder; created if needed.
     n : int or None, default=None
@@ -212,8 +214,14 @@ def query_video(
     _check_amount(n, fraction)
     if sampler not in SAMPLERS:
         raise ValueError(f"sampler must be one of {SAMPLERS}, got {sampler!r}.")
+    if is_fer2013(model) and sampler in NEEDS_REGRESSION_FUNCTION:
+        raise ValueError(
+            f"sampler {sampler!r} queries the model's valence and arousal, which the FER2013 "
+            "model does not predict (it knows seven expressions): choose 'gsx' (its conv "
+            "features) or 'random'; after a first personalise, query with the personal model."
+        )
     frames = VideoFrames(video, every_seconds=every_seconds)  # fail fast on a bad video
-    nets, image_size = load_pretrained(model, device=device)
+    nets, image_size, _ = general_nets(model, device=device, random_state=random_state)
     folder = Path(os.fspath(folder))
     earlier = read_labels(folder) if (folder / "labels.csv").is_file() else read_table(folder)
     cropper = clone(cropper if cropper is not None else FaceCropper())

@@ -131,5 +131,5 @@ def test_predict_command_takes_the_fer2013_model_by_name():
     from sklearn_fer.workflow import FER2013_MODEL
 
     assert _predict._FER2013 == FER2013_MODEL
-    assert _predict._model(FER2013_MODEL) == FER2013_MODEL
-    assert _predict._model("models/me") == Path("models/me")
+    assert _predict.model_argument(FER2013_MODEL) == FER2013_MODEL
+    assert _predict.model_argument("models/me") == Path("models/me")
