@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 from .._atomic import atomic_write
+from .._locking import FolderBusyError, file_lock
 from ._config import StudyError
 from ._nasri import NasriStudy
 from ._protocol import StudyContext
@@ -19,6 +20,10 @@ from ._zhou_shi import ZhouShiStudy
 
 #: The studies ``reproduce`` can run, by name (``sklearn-fer reproduce --study NAME``).
 STUDIES = {study.name: study for study in (RescignoStudy(), NasriStudy(), ZhouShiStudy())}
+
+
+#: Held by the run writing into an output folder: a second run on it is refused.
+LOCK_FILE = ".reproduce.lock"
 
 
 def study_for(config):
@@ -48,14 +53,19 @@ def check_out(out, config):
                 "choose another --out or delete that folder. Nothing was overwritten."
             )
     else:
-        foreign = [p.name for p in out.iterdir() if not p.name.startswith(".")]
-        if foreign:
-            raise StudyError(
-                f"{str(out)!r} is not empty and holds no study configuration "
-                f"({', '.join(sorted(foreign)[:5])}); choose an empty or new folder."
-            )
+        _refuse_foreign(out)
         atomic_write(recorded, json.dumps(settings, indent=2, default=list))
     return out
+
+
+def _refuse_foreign(out):
+    """StudyError when ``out`` holds files but no study configuration."""
+    foreign = [p.name for p in out.iterdir() if not p.name.startswith(".")]
+    if foreign and not (out / "config.json").exists():
+        raise StudyError(
+            f"{str(out)!r} is not empty and holds no study configuration "
+            f"({', '.join(sorted(foreign)[:5])}); choose an empty or new folder."
+        )
 
 
 def _save_figures(figures, out):
@@ -113,8 +123,9 @@ def reproduce(
     Raises
     ------
     StudyError
-        Bad settings, missing data folders, an unavailable device, or an ``out`` folder
-        holding another configuration (nothing is overwritten then).
+        Bad settings, missing data folders, an unavailable device, an ``out`` folder
+        holding another configuration, or one another run is writing into (nothing is
+        overwritten then).
 
     Examples
     --------
@@ -141,7 +152,21 @@ def reproduce(
         log=log,
     )
     study.check(config, context)
-    context.out = check_out(out, config)
+    if context.out.is_dir():
+        _refuse_foreign(context.out)  # before the lock file is written into it
+    context.out.mkdir(parents=True, exist_ok=True)
+    try:
+        with file_lock(context.out / LOCK_FILE, wait=False):
+            return _run_locked(study, config, context)
+    except FolderBusyError as error:
+        raise StudyError(
+            f"another reproduce is writing into {str(context.out)!r} ({error}); wait for it "
+            "to finish, or choose another --out. Nothing was changed."
+        ) from None
+
+
+def _run_locked(study, config, context):
+    context.out = check_out(context.out, config)
     start = time.perf_counter()
     results = study.run(config, context)
     atomic_write(context.out / "results.csv", lambda stream: results.to_csv(stream, index=False))

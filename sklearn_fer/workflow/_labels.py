@@ -20,6 +20,7 @@ from pathlib import Path
 import pandas as pd
 
 from .._atomic import atomic_write
+from .._locking import file_lock
 from ..datasets._labelled import NOT_LABELLED, check_label_rows
 
 __all__ = ["FACES", "LABELS", "LABEL_COLUMNS", "read_labels", "set_label"]
@@ -33,25 +34,12 @@ _LOCK_FILE = ".labels.lock"
 _THREAD_LOCK = threading.RLock()
 _SHOWN = 5
 
-try:  # POSIX: a lock between processes as well as threads
-    import fcntl
-except ImportError:  # pragma: no cover - Windows: threads of one process only
-    fcntl = None
-
 
 @contextlib.contextmanager
 def locked(folder):
     """Hold the folder's labels lock (threads of this process and other processes)."""
-    with _THREAD_LOCK:
-        if fcntl is None:  # pragma: no cover
-            yield
-            return
-        with open(Path(folder) / _LOCK_FILE, "a") as handle:
-            fcntl.flock(handle, fcntl.LOCK_EX)
-            try:
-                yield
-            finally:
-                fcntl.flock(handle, fcntl.LOCK_UN)
+    with _THREAD_LOCK, file_lock(Path(folder) / _LOCK_FILE):
+        yield
 
 
 def read_table(folder):

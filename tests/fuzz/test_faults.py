@@ -132,3 +132,44 @@ def test_sigkill_during_reproduce_then_rerun_gives_the_uninterrupted_results(
         return pd.read_csv(folder / "results.csv").drop(columns="fit_seconds")
 
     pd.testing.assert_frame_equal(results(out), results(reference), check_exact=False, rtol=1e-6)
+
+
+def test_a_second_run_on_a_locked_out_is_refused_and_changes_nothing(tmp_path):
+    from sklearn_fer._locking import file_lock
+    from sklearn_fer.study import StudyError, make_config, reproduce
+    from sklearn_fer.study._run import LOCK_FILE
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with file_lock(out / LOCK_FILE):  # what a running reproduce holds
+        with pytest.raises(StudyError, match="another reproduce is writing into"):
+            reproduce(make_config("smoke"), out, progress=False, log=lambda m: None)
+    assert [p.name for p in out.iterdir()] == [LOCK_FILE]  # no config.json, no results
+
+
+def test_the_lock_file_is_not_written_into_a_foreign_folder(tmp_path):
+    from sklearn_fer.study import StudyError, make_config, reproduce
+
+    (tmp_path / "thesis.tex").write_text("precious")
+    with pytest.raises(StudyError, match="not empty and holds no study configuration"):
+        reproduce(make_config("smoke"), tmp_path, progress=False, log=lambda m: None)
+    assert [p.name for p in tmp_path.iterdir()] == ["thesis.tex"]
+
+
+@pytest.mark.slow
+def test_two_concurrent_reproduce_processes_on_one_out(tmp_path):
+    import os
+    import time
+
+    env = {**os.environ, "SKLEARN_FER_DATA": str(tmp_path / "data"), "OMP_NUM_THREADS": "1"}
+    out = tmp_path / "out"
+    first = _reproduce(out, env)
+    while _units(out) < 1 and first.poll() is None:
+        time.sleep(0.05)
+    assert first.poll() is None, "the first run finished before the second started"
+    second = _reproduce(out, env)
+    _, err = second.communicate(timeout=300)
+    assert second.returncode == 2
+    assert b"another reproduce is writing into" in err and b"Traceback" not in err
+    assert first.wait(timeout=900) == 0
+    assert len(pd.read_csv(out / "results.csv"))  # the first run's results are whole
