@@ -88,7 +88,7 @@ def test_sampling_figure_has_a_panel_per_target_and_the_transfer_100_line():
 def test_figures_reject_results_without_the_study():
     with pytest.raises(ValueError, match="no rows of the 'sampling' study"):
         plot_sampling(_transfer_rows())
-    with pytest.raises(ValueError, match="lack the column"):
+    with pytest.raises(ValueError, match=r"results lacks the column\(s\) study, target, subject"):
         plot_transfer(pd.DataFrame({"x": [1]}))
 
 

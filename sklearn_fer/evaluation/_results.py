@@ -32,6 +32,38 @@ RESULT_COLUMNS = [
 METRICS = {"rmse": rmse, "ccc": ccc, "pcc": pcc, "sagr": sagr}
 
 
+def check_results(results, required, *, name="results"):
+    """Return ``results`` once it is a DataFrame holding the ``required`` columns.
+
+    Raises
+    ------
+    TypeError
+        Not a DataFrame.
+    ValueError
+        A required column is missing (the message names it).
+
+    Examples
+    --------
+    >>> check_results(pd.DataFrame({"subject": [1]}), ["subject", "rmse"])
+    Traceback (most recent call last):
+    ...
+    ValueError: results lacks the column(s) rmse (it has subject); result rows ...
+    """
+    if not isinstance(results, pd.DataFrame):
+        raise TypeError(
+            f"{name} must be a pandas DataFrame of result rows (as evaluate_transfer and "
+            f"sampling_curve return), got {type(results).__name__}."
+        )
+    missing = [column for column in required if column not in results.columns]
+    if missing:
+        present = ", ".join(map(str, results.columns)) or "no columns"
+        raise ValueError(
+            f"{name} lacks the column(s) {', '.join(map(str, missing))} (it has {present}); "
+            f"result rows have {', '.join(RESULT_COLUMNS)}."
+        )
+    return results
+
+
 def score_rows(y_true, y_pred, columns, target_names):
     """One dict of metrics per target column: ``{"target": name, "rmse": ..., ...}``."""
     y_pred = np.asarray(y_pred, dtype=np.float64).reshape(len(y_true), -1)

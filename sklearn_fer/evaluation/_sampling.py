@@ -11,7 +11,9 @@ import time
 
 import numpy as np
 from sklearn.base import clone
+from sklearn.utils import check_random_state
 
+from .._validation import check_number
 from ..active import GreedySampler, MCDropoutSampler, RandomSampler, SampledRegressor
 from ..regressors import DenseHeadRegressor
 from ._protocol import SubjectProtocol, head_for, run_protocol, unit_targets
@@ -40,6 +42,10 @@ def default_samplers(*, n_iter=50, p=0.5, random_state=None):
     >>> sorted(default_samplers())
     ['gsx', 'gsy', 'igs', 'mcdue', 'random']
     """
+    # Checked here rather than at MCDUE's first query, far from the call that set them.
+    n_iter = check_number(n_iter, "n_iter", "int", min_val=1)
+    p = check_number(p, "p", "real", min_val=0.0, max_val=1.0, include_boundaries="left")
+    check_random_state(random_state)
     return {
         "random": RandomSampler(random_state=random_state),
         "gsx": GreedySampler("x"),

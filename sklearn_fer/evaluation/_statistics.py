@@ -14,6 +14,9 @@ import numpy as np
 import pandas as pd
 from scipy import stats
 
+from .._validation import check_number
+from ._results import check_results
+
 _GROUP_KEYS = ["study", "condition", "sampler", "fraction", "target"]
 
 
@@ -50,6 +53,7 @@ def summarize(results, metrics=("rmse", "ccc", "pcc", "sagr")):
     >>> table[["rmse_mean", "n_subjects"]].round(3).values.tolist()
     [[0.3, 2.0]]
     """
+    check_results(results, ["subject", *metrics])
     keys = [k for k in _GROUP_KEYS if k in results.columns]
     pieces = []
     for metric in metrics:
@@ -122,13 +126,31 @@ def corrected_fold_test(differences, n_folds):
     >>> round(corrected_fold_test([-0.02, -0.03, -0.01, -0.025, -0.015] * 2, 5), 4)
     0.0014
     """
-    d = np.asarray(differences, dtype=float)
-    if n_folds < 2:
-        raise ValueError(f"n_folds must be at least 2, got {n_folds!r}.")
+    d = _curve(differences, "differences")
+    if not np.all(np.isfinite(d)):
+        raise ValueError(f"differences must be finite, got {d.tolist()!r}.")
+    n_folds = check_number(n_folds, "n_folds", "int", min_val=2)
     if len(d) < 2 or np.ptp(d) == 0:
         return np.nan
     scale = np.sqrt((1.0 / len(d) + 1.0 / (n_folds - 1)) * np.var(d, ddof=1))
     return float(2 * stats.t.sf(abs(np.mean(d)) / scale, len(d) - 1))
+
+
+def _curve(values, name):
+    """A 1-D float array of ``values``; TypeError or ValueError naming ``name`` otherwise."""
+    try:
+        array = np.asarray(values, dtype=float)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be numbers, got {values!r}.") from None
+    if array.ndim != 1:
+        raise ValueError(f"{name} must be one-dimensional, got shape {array.shape}.")
+    return array
+
+
+def _check_confidence(confidence):
+    check_number(
+        confidence, "confidence", "real", min_val=0, max_val=1, include_boundaries="neither"
+    )
 
 
 def _paired_comparison(diff, sampler_values, baseline_values, confidence):
@@ -227,8 +249,8 @@ def compare_samplers(results, *, baseline="random", metric="rmse", confidence=0.
     >>> bool(table["ci_high"].iloc[0] < 0)
     True
     """
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}.")
+    _check_confidence(confidence)
+    check_results(results, ["study", "subject", "target", "sampler", "fraction", metric])
     sampling = results[results["study"] == "sampling"]
     per_subject = _subject_means(sampling, metric)
     folds = _fold_values(sampling, metric)
@@ -325,8 +347,8 @@ def compare_conditions(
     >>> table[["target", "n_subjects", "mean_difference", "p_value"]].round(3).values.tolist()
     [['valence', 6, -0.043, 0.031]]
     """
-    if not 0 < confidence < 1:
-        raise ValueError(f"confidence must be in (0, 1), got {confidence!r}.")
+    _check_confidence(confidence)
+    check_results(results, ["study", "subject", "target", "condition", metric])
     if condition == baseline:
         raise ValueError(f"condition and baseline must differ, got {condition!r} twice.")
     rows = results[(results["study"] == study) & results["condition"].isin([condition, baseline])]
@@ -374,8 +396,12 @@ def elbow_fraction(fractions, values):
     >>> elbow_fraction([0.05, 0.1, 0.2, 0.3, 0.5, 0.9], [0.40, 0.25, 0.15, 0.13, 0.12, 0.11])
     0.2
     """
-    x = np.asarray(fractions, dtype=float)
-    v = np.asarray(values, dtype=float)
+    x = _curve(fractions, "fractions")
+    v = _curve(values, "values")
+    if len(x) != len(v):
+        raise ValueError(f"fractions and values differ in length: {len(x)} and {len(v)}.")
+    if not np.all(np.isfinite(x)):
+        raise ValueError(f"fractions must be finite, got {x.tolist()!r}.")
     order = np.argsort(x)
     x, v = x[order], v[order]
     if len(x) < 3 or not np.all(np.isfinite(v)) or np.ptp(x) == 0 or np.ptp(v) == 0:
@@ -416,6 +442,7 @@ def elbow_fractions(results, metric="rmse"):
     >>> elbow_fractions(rows).values.tolist()
     [['arousal', 'random', 0.2]]
     """
+    check_results(results, ["study", "subject", "target", "sampler", "fraction", metric])
     table = summarize(results[results["study"] == "sampling"], metrics=[metric])
     rows = []
     for (target, sampler), block in table.groupby(["target", "sampler"]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..evaluation import CONDITIONS, summarize
+from ..evaluation._results import check_results
 from ._common import _pyplot
 
 _CONDITION_LABELS = {
@@ -22,13 +23,8 @@ def _targets(rows):
     return [t for t in _TARGET_ORDER if t in found] + [t for t in found if t not in _TARGET_ORDER]
 
 
-def _check(results, study):
-    missing = {"study", "target", "subject", "rmse"} - set(results.columns)
-    if missing:
-        raise ValueError(
-            f"results lack the column(s) {sorted(missing)}: expected the "
-            "DataFrame returned by sklearn_fer.evaluation."
-        )
+def _check(results, study, metric):
+    check_results(results, ["study", "target", "subject", metric])
     rows = results[results["study"] == study]
     if rows.empty:
         raise ValueError(f"results hold no rows of the {study!r} study.")
@@ -68,7 +64,7 @@ def plot_transfer(results, *, metric="rmse", title=None, ax=None):
     ['valence']
     """
     plt = _pyplot()
-    rows = _check(results, "transfer")
+    rows = _check(results, "transfer", metric)
     table = summarize(rows, metrics=[metric])
     targets = _targets(rows)
     conditions = [c for c in CONDITIONS if c in set(rows["condition"])]
@@ -165,7 +161,7 @@ def plot_sampling(results, *, metric="rmse", title=None, reference=None, ax=None
     >>> [a.get_title() for a in axes]
     ['arousal']
     """
-    rows = _check(results, "sampling")
+    rows = _check(results, "sampling", metric)
     table = summarize(rows, metrics=[metric])
     targets = _targets(rows)
     samplers = list(dict.fromkeys(rows["sampler"]))

@@ -235,7 +235,7 @@ def make_config(
         raise StudyError(f"profile must be one of {sorted(PROFILES)}, got {profile!r}.")
     if dataset not in ("synthetic", "amigos"):
         raise StudyError(f"dataset must be 'synthetic' or 'amigos', got {dataset!r}.")
-    if not isinstance(seed, int) or seed < 0:
+    if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise StudyError(f"seed must be a non-negative int, got {seed!r}.")
     return dataclasses.replace(
         PROFILES[profile],
