@@ -34,6 +34,8 @@ SEGMENT_SECONDS = 20.0
 
 _ANNOTATION_KEYS = ("UserID", "VideoID", "Segment_Index")
 _ANNOTATORS = (1, 2, 3)
+_MAX_INDEX = 2**31 - 1  # largest UserID / Segment_Index taken (beyond: not an index)
+_SHOWN = 5  # bad values listed in an error
 _CACHE_VERSION = 1  # bump when the extraction changes, so old cache entries are not reused
 
 DESCR = """\
@@ -62,6 +64,11 @@ def _norm_video_id(value):
     return str(int(number)) if number.is_integer() else text
 
 
+def _shown(value):
+    """A cell as an error message shows it: text quoted, numbers as written."""
+    return repr(value) if isinstance(value, str) else str(value)
+
+
 def _norm_column(name):
     return re.sub(r"[\s_]+", "_", str(name).strip()).lower()
 
@@ -80,7 +87,16 @@ def read_amigos_annotations(path):
     labels : pandas.DataFrame
         Columns ``participant`` (int), ``video`` (str), ``segment`` (int), ``valence``,
         ``arousal``: the mean over the annotators who rated the segment, each rating first
-        clipped to [-1, 1].
+        clipped to [-1, 1]. Blank rows, and segments no annotator rated, are left out.
+
+    Raises
+    ------
+    ValueError
+        The file cannot be read, lacks a column, has a row longer than its header, or has
+        a bad value: a ``UserID`` or ``Segment_Index`` that is not a whole number (>= 0,
+        >= 1), an empty ``VideoID``, or a rating that is not a finite number (an empty
+        rating is an annotator who did not rate the segment). The message names the line
+        (the row of a spreadsheet), the column and the value.
 
     Examples
     --------
@@ -98,13 +114,23 @@ def read_amigos_annotations(path):
     path = Path(os.fspath(path))
     if not path.is_file():
         raise DatasetNotFoundError(f"AMIGOS annotation file {str(path)!r} does not exist.")
+    excel = path.suffix.lower() in (".xlsx", ".xlsm", ".xls")
     try:
-        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        if excel:
             table = pd.read_excel(path)
         else:
-            table = pd.read_csv(path)
+            with warnings.catch_warnings():
+                # index_col=False: a row longer than the header is not silently shifted
+                # into an index; pandas warns instead, made an error here.
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                table = pd.read_csv(path, index_col=False, skip_blank_lines=False)
     except ImportError:
         raise
+    except pd.errors.ParserWarning:
+        raise ValueError(
+            f"cannot read AMIGOS annotations from {str(path)!r}: a row has more fields than "
+            "the header."
+        ) from None
     except Exception as error:  # noqa: BLE001 - re-raised with the file named
         raise ValueError(f"cannot read AMIGOS annotations from {str(path)!r}: {error}") from error
     by_norm = {_norm_column(column): column for column in table.columns}
@@ -118,22 +144,55 @@ def read_amigos_annotations(path):
             f"{', '.join(expected)}."
         )
 
-    def column(name):
-        return pd.to_numeric(table[by_norm[_norm_column(name)]], errors="coerce")
+    raw = {name: table[by_norm[_norm_column(name)]] for name in expected}
+    given = {
+        name: values.notna() & (values.astype(str).str.strip() != "")
+        for name, values in raw.items()
+    }
+    blank = ~np.logical_or.reduce([mask.to_numpy() for mask in given.values()])
+    problems = []  # (row index, text); blank rows (no value at all) are skipped
 
+    def column(name, what, valid=np.isfinite, required=False):
+        """The column as floats (NaN where empty); bad cells are added to ``problems``."""
+        values = pd.to_numeric(raw[name], errors="coerce").astype(np.float64).to_numpy()
+        with np.errstate(invalid="ignore"):
+            bad = given[name].to_numpy() & ~(np.isfinite(values) & valid(values))
+        for i in np.flatnonzero(bad):
+            problems.append((i, f"{name} {_shown(raw[name].iloc[i])} is not {what}"))
+        if required:
+            problems.extend((i, f"{name} is empty") for i in np.flatnonzero(~given[name] & ~blank))
+        return values
+
+    def whole(low):
+        return lambda v: (v >= low) & (v <= _MAX_INDEX) & (v == np.floor(v))
+
+    participant = column("UserID", "a whole number >= 0", whole(0), required=True)
+    segment = column("Segment_Index", "a whole number >= 1", whole(1), required=True)
+    problems.extend((i, "VideoID is empty") for i in np.flatnonzero(~given["VideoID"] & ~blank))
+    ratings = {
+        dim: np.column_stack(
+            [column(f"{dim}_Annotator_{k}", "a number (empty when not rated)") for k in _ANNOTATORS]
+        )
+        for dim in ("Valence", "Arousal")
+    }
+    if problems:
+        problems.sort(key=lambda problem: problem[0])
+        where = "row" if excel else "line"  # as a spreadsheet or editor numbers them
+        shown = "; ".join(f"{where} {i + 2}: {text}" for i, text in problems[:_SHOWN])
+        more = f"; and {len(problems) - _SHOWN} more" if len(problems) > _SHOWN else ""
+        raise ValueError(f"{str(path)!r} has {len(problems)} bad value(s): {shown}{more}.")
     out = pd.DataFrame(
         {
-            "participant": column("UserID"),
-            "video": table[by_norm[_norm_column("VideoID")]].map(_norm_video_id),
-            "segment": column("Segment_Index"),
+            "participant": participant,
+            "video": raw["VideoID"].map(_norm_video_id),
+            "segment": segment,
         }
     )
-    for dim in ("Valence", "Arousal"):
-        ratings = np.column_stack([column(f"{dim}_Annotator_{k}") for k in _ANNOTATORS])
-        ratings = np.clip(ratings, -1.0, 1.0)
+    for dim, values in ratings.items():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows -> NaN
-            out[dim.lower()] = np.nanmean(ratings, axis=1)
+            out[dim.lower()] = np.nanmean(np.clip(values, -1.0, 1.0), axis=1)
+    # Blank rows, and segments no annotator rated (for valence or for arousal).
     out = out.dropna(subset=["participant", "segment", "valence", "arousal"])
     out["participant"] = out["participant"].astype(int)
     out["segment"] = out["segment"].astype(int)
