@@ -34,7 +34,9 @@ SEGMENT_SECONDS = 20.0
 
 _ANNOTATION_KEYS = ("UserID", "VideoID", "Segment_Index")
 _ANNOTATORS = (1, 2, 3)
-_CACHE_VERSION = 1  # bump when the extraction changes, so old cache entries are not reused
+_MAX_INDEX = 2**31 - 1  # largest UserID / Segment_Index taken (beyond: not an index)
+_SHOWN = 5  # bad values listed in an error
+_CACHE_VERSION = 2  # bump when the extraction changes, so old cache entries are not reused
 
 DESCR = """\
 AMIGOS short-video experiment, frontal face frames
@@ -62,6 +64,11 @@ def _norm_video_id(value):
     return str(int(number)) if number.is_integer() else text
 
 
+def _shown(value):
+    """A cell as an error message shows it: text quoted, numbers as written."""
+    return repr(value) if isinstance(value, str) else str(value)
+
+
 def _norm_column(name):
     return re.sub(r"[\s_]+", "_", str(name).strip()).lower()
 
@@ -80,7 +87,16 @@ def read_amigos_annotations(path):
     labels : pandas.DataFrame
         Columns ``participant`` (int), ``video`` (str), ``segment`` (int), ``valence``,
         ``arousal``: the mean over the annotators who rated the segment, each rating first
-        clipped to [-1, 1].
+        clipped to [-1, 1]. Blank rows, and segments no annotator rated, are left out.
+
+    Raises
+    ------
+    ValueError
+        The file cannot be read, lacks a column, has a row longer than its header, or has
+        a bad value: a ``UserID`` or ``Segment_Index`` that is not a whole number (>= 0,
+        >= 1), an empty ``VideoID``, or a rating that is not a finite number (an empty
+        rating is an annotator who did not rate the segment). The message names the line
+        (the row of a spreadsheet), the column and the value.
 
     Examples
     --------
@@ -98,13 +114,23 @@ def read_amigos_annotations(path):
     path = Path(os.fspath(path))
     if not path.is_file():
         raise DatasetNotFoundError(f"AMIGOS annotation file {str(path)!r} does not exist.")
+    excel = path.suffix.lower() in (".xlsx", ".xlsm", ".xls")
     try:
-        if path.suffix.lower() in (".xlsx", ".xlsm", ".xls"):
+        if excel:
             table = pd.read_excel(path)
         else:
-            table = pd.read_csv(path)
+            with warnings.catch_warnings():
+                # index_col=False: a row longer than the header is not silently shifted
+                # into an index; pandas warns instead, made an error here.
+                warnings.simplefilter("error", pd.errors.ParserWarning)
+                table = pd.read_csv(path, index_col=False, skip_blank_lines=False)
     except ImportError:
         raise
+    except pd.errors.ParserWarning:
+        raise ValueError(
+            f"cannot read AMIGOS annotations from {str(path)!r}: a row has more fields than "
+            "the header."
+        ) from None
     except Exception as error:  # noqa: BLE001 - re-raised with the file named
         raise ValueError(f"cannot read AMIGOS annotations from {str(path)!r}: {error}") from error
     by_norm = {_norm_column(column): column for column in table.columns}
@@ -118,22 +144,55 @@ def read_amigos_annotations(path):
             f"{', '.join(expected)}."
         )
 
-    def column(name):
-        return pd.to_numeric(table[by_norm[_norm_column(name)]], errors="coerce")
+    raw = {name: table[by_norm[_norm_column(name)]] for name in expected}
+    given = {
+        name: values.notna() & (values.astype(str).str.strip() != "")
+        for name, values in raw.items()
+    }
+    blank = ~np.logical_or.reduce([mask.to_numpy() for mask in given.values()])
+    problems = []  # (row index, text); blank rows (no value at all) are skipped
 
+    def column(name, what, valid=np.isfinite, required=False):
+        """The column as floats (NaN where empty); bad cells are added to ``problems``."""
+        values = pd.to_numeric(raw[name], errors="coerce").astype(np.float64).to_numpy()
+        with np.errstate(invalid="ignore"):
+            bad = given[name].to_numpy() & ~(np.isfinite(values) & valid(values))
+        for i in np.flatnonzero(bad):
+            problems.append((i, f"{name} {_shown(raw[name].iloc[i])} is not {what}"))
+        if required:
+            problems.extend((i, f"{name} is empty") for i in np.flatnonzero(~given[name] & ~blank))
+        return values
+
+    def whole(low):
+        return lambda v: (v >= low) & (v <= _MAX_INDEX) & (v == np.floor(v))
+
+    participant = column("UserID", "a whole number >= 0", whole(0), required=True)
+    segment = column("Segment_Index", "a whole number >= 1", whole(1), required=True)
+    problems.extend((i, "VideoID is empty") for i in np.flatnonzero(~given["VideoID"] & ~blank))
+    ratings = {
+        dim: np.column_stack(
+            [column(f"{dim}_Annotator_{k}", "a number (empty when not rated)") for k in _ANNOTATORS]
+        )
+        for dim in ("Valence", "Arousal")
+    }
+    if problems:
+        problems.sort(key=lambda problem: problem[0])
+        where = "row" if excel else "line"  # as a spreadsheet or editor numbers them
+        shown = "; ".join(f"{where} {i + 2}: {text}" for i, text in problems[:_SHOWN])
+        more = f"; and {len(problems) - _SHOWN} more" if len(problems) > _SHOWN else ""
+        raise ValueError(f"{str(path)!r} has {len(problems)} bad value(s): {shown}{more}.")
     out = pd.DataFrame(
         {
-            "participant": column("UserID"),
-            "video": table[by_norm[_norm_column("VideoID")]].map(_norm_video_id),
-            "segment": column("Segment_Index"),
+            "participant": participant,
+            "video": raw["VideoID"].map(_norm_video_id),
+            "segment": segment,
         }
     )
-    for dim in ("Valence", "Arousal"):
-        ratings = np.column_stack([column(f"{dim}_Annotator_{k}") for k in _ANNOTATORS])
-        ratings = np.clip(ratings, -1.0, 1.0)
+    for dim, values in ratings.items():
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN rows -> NaN
-            out[dim.lower()] = np.nanmean(ratings, axis=1)
+            out[dim.lower()] = np.nanmean(np.clip(values, -1.0, 1.0), axis=1)
+    # Blank rows, and segments no annotator rated (for valence or for arousal).
     out = out.dropna(subset=["participant", "segment", "valence", "arousal"])
     out["participant"] = out["participant"].astype(int)
     out["segment"] = out["segment"].astype(int)
@@ -142,12 +201,23 @@ def read_amigos_annotations(path):
 
 def _find_annotation_file(root):
     for name in ("External_Annotations.xlsx", "External_Annotations.csv"):
-        if (root / name).is_file():
-            return root / name
+        path = root / name
+        if path.is_file():
+            if not _inside(path, root):
+                raise ValueError(
+                    f"{str(path)!r} is a link leading out of the AMIGOS root {str(root)!r}, "
+                    "which is not read; pass annotations=<path> to read that file."
+                )
+            return path
     raise DatasetNotFoundError(
         f"no External_Annotations.xlsx or External_Annotations.csv in {str(root)!r}; pass "
         "annotations=<path> if it lies elsewhere."
     )
+
+
+def _inside(path, root):
+    """Whether ``path``, its links followed, lies inside ``root`` (links followed too)."""
+    return path.resolve().is_relative_to(root.resolve())
 
 
 def _find_videos(root, pattern):
@@ -163,11 +233,17 @@ def _find_videos(root, pattern):
             match = regex.fullmatch(relative)
             if match is None:
                 continue
-            participant = int(match.group("participant"))
             groups = match.groupdict()
-            if groups.get("file_participant") is not None:
-                if int(groups["file_participant"]) != participant:
-                    continue
+            try:
+                participant = int(groups["participant"])
+                if groups.get("file_participant") is not None:
+                    if int(groups["file_participant"]) != participant:
+                        continue
+            except (TypeError, ValueError):
+                raise ValueError(
+                    f"{relative!r} matches video_pattern {pattern!r} but its participant "
+                    f"{groups['participant']!r} is not a whole number."
+                ) from None
             found.append((participant, _norm_video_id(match.group("video")), relative))
     return sorted(found, key=lambda item: (item[0], item[1], item[2]))
 
@@ -191,7 +267,11 @@ def _atomic_savez(path, **arrays):
 
 
 def _extract_video(path, relative, every_seconds, cropper, cache_folder):
-    """Faces and times of the sampled frames of one video, from the cache when possible."""
+    """Faces and times of the sampled frames of one video, from the cache when possible.
+
+    Returns ``(faces, times, has_face, n_expected)``, ``n_expected`` the number of samples
+    the video's frame count promises (more than decoded when the video is truncated).
+    """
     cache_file = None
     if cache_folder is not None:
         key = _cache_key(path, relative, every_seconds, cropper)
@@ -199,9 +279,15 @@ def _extract_video(path, relative, every_seconds, cropper, cache_folder):
         cache_file = cache_folder / f"{stem}.{key}.npz"
         if cache_file.is_file():
             with np.load(cache_file) as cached:
-                return cached["faces"], cached["time_s"], cached["has_face"]
+                return (
+                    cached["faces"],
+                    cached["time_s"],
+                    cached["has_face"],
+                    int(cached["n_expected"]),
+                )
     # Streamed: only a batch of full-size frames is in memory at any time.
-    parts = list(faces_in_batches(VideoFrames(path, every_seconds=every_seconds), cropper))
+    frames = VideoFrames(path, every_seconds=every_seconds)
+    parts = list(faces_in_batches(frames, cropper))
     size = cropper.output_size
     times = np.concatenate([p[0] for p in parts]) if parts else np.empty(0)
     has_face = np.concatenate([p[1] for p in parts]) if parts else np.empty(0, dtype=bool)
@@ -211,8 +297,14 @@ def _extract_video(path, relative, every_seconds, cropper, cache_folder):
         else np.empty((0, size, size, 3), dtype=np.uint8)
     )
     if cache_file is not None:
-        _atomic_savez(cache_file, faces=faces, time_s=times, has_face=has_face)
-    return faces, times, has_face
+        _atomic_savez(
+            cache_file,
+            faces=faces,
+            time_s=times,
+            has_face=has_face,
+            n_expected=np.array(frames.n_expected),
+        )
+    return faces, times, has_face, frames.n_expected
 
 
 def _select_videos(root, video_pattern, participants):
@@ -306,7 +398,10 @@ def load_amigos(
     annotators for the 20 s segment the frame falls in (``Segment_Index`` k covers
     [20(k-1), 20k) s; a frame at t s takes segment ``floor(t / 20) + 1``, the layout of
     AMIGOS' external annotations described by Miranda-Correa et al.). Frames without a face
-    or without an annotation are dropped and listed in ``dropped``.
+    or without an annotation are dropped and listed in ``dropped``, with the reason; so are
+    the videos that cannot be read (a warning names each) and the frames a truncated video
+    promises but does not hold. A video that is a link leading out of ``root`` is never
+    read (reason ``"path leaves root"``).
 
     Extracted faces are cached under ``cache_dir`` (written atomically; a later call with
     the same video file and settings reads them without decoding the video again). Nothing
@@ -383,14 +478,32 @@ def load_amigos(
 
     parts, dropped = [], []
     for participant, video, relative in iterator:
+        if not _inside(root / relative, root):
+            warnings.warn(f"skipped {relative}: a link leading out of {str(root)!r}", stacklevel=2)
+            dropped.append((participant, video, np.nan, "path leaves root"))
+            continue
         try:
-            faces, times, has_face = _extract_video(
+            faces, times, has_face, n_expected = _extract_video(
                 root / relative, relative, every_seconds, cropper, cache_folder
             )
         except OSError as error:
             warnings.warn(f"skipped {relative}: {error}", stacklevel=2)
             dropped.append((participant, video, np.nan, "unreadable video"))
             continue
+        if not len(times):
+            warnings.warn(f"skipped {relative}: no frame could be decoded", stacklevel=2)
+            dropped.append((participant, video, np.nan, "no frame could be decoded"))
+            continue
+        # A truncated video promises samples it does not have: each is reported.
+        promised = np.arange(n_expected) * float(every_seconds)
+        lost = promised[~np.isin(promised, times)]
+        if len(lost):
+            warnings.warn(
+                f"{relative}: {len(lost)} of the {n_expected} sampled frames could not be "
+                "decoded (a truncated or damaged video?)",
+                stacklevel=2,
+            )
+            dropped.extend((participant, video, t, "frame not decoded") for t in lost)
         part = _label_frames(participant, video, faces, times, has_face, lookup, dropped)
         if part is not None:
             parts.append(part)
