@@ -73,6 +73,27 @@ def _norm_column(name):
     return re.sub(r"[\s_]+", "_", str(name).strip()).lower()
 
 
+def _read_table(path, excel):
+    """The annotation file as a DataFrame; ValueError naming the file when unreadable."""
+    try:
+        if excel:
+            return pd.read_excel(path)
+        with warnings.catch_warnings():
+            # index_col=False: a row longer than the header is not silently shifted into
+            # an index; pandas warns instead, made an error here.
+            warnings.simplefilter("error", pd.errors.ParserWarning)
+            return pd.read_csv(path, index_col=False, skip_blank_lines=False)
+    except ImportError:
+        raise
+    except pd.errors.ParserWarning:
+        raise ValueError(
+            f"cannot read AMIGOS annotations from {str(path)!r}: a row has more fields than "
+            "the header."
+        ) from None
+    except Exception as error:  # noqa: BLE001 - re-raised with the file named
+        raise ValueError(f"cannot read AMIGOS annotations from {str(path)!r}: {error}") from error
+
+
 def read_amigos_annotations(path):
     """Read AMIGOS' external annotations into one label per (participant, video, segment).
 
@@ -115,24 +136,7 @@ def read_amigos_annotations(path):
     if not path.is_file():
         raise DatasetNotFoundError(f"AMIGOS annotation file {str(path)!r} does not exist.")
     excel = path.suffix.lower() in (".xlsx", ".xlsm", ".xls")
-    try:
-        if excel:
-            table = pd.read_excel(path)
-        else:
-            with warnings.catch_warnings():
-                # index_col=False: a row longer than the header is not silently shifted
-                # into an index; pandas warns instead, made an error here.
-                warnings.simplefilter("error", pd.errors.ParserWarning)
-                table = pd.read_csv(path, index_col=False, skip_blank_lines=False)
-    except ImportError:
-        raise
-    except pd.errors.ParserWarning:
-        raise ValueError(
-            f"cannot read AMIGOS annotations from {str(path)!r}: a row has more fields than "
-            "the header."
-        ) from None
-    except Exception as error:  # noqa: BLE001 - re-raised with the file named
-        raise ValueError(f"cannot read AMIGOS annotations from {str(path)!r}: {error}") from error
+    table = _read_table(path, excel)
     by_norm = {_norm_column(column): column for column in table.columns}
     expected = list(_ANNOTATION_KEYS) + [
         f"{dim}_Annotator_{k}" for dim in ("Valence", "Arousal") for k in _ANNOTATORS
