@@ -135,4 +135,3 @@ def test_a_personal_model_from_fer2013_predicts_on_a_video(result, clip, tmp_pat
     found = rows[rows["face_found"].astype(bool)]
     assert len(found) == summary.n_faces
     assert np.isfinite(found[["valence", "arousal"]].to_numpy()).all()
-
