@@ -10,7 +10,9 @@ estimators only say how they build their module and check ``X``.
 
 from __future__ import annotations
 
+import contextlib
 import inspect
+import warnings
 
 import numpy as np
 import torch
@@ -63,6 +65,20 @@ def _short_repr(value):
     text = repr(value)
     # skorch's own nets and torch modules print multi-line trees: name them instead.
     return f"{type(value).__name__}(...)" if "\n" in text else text
+
+
+@contextlib.contextmanager
+def _read_only_batches():
+    """Silence torch's warning on read-only arrays (joblib's memmaps) in its collate step.
+
+    The default collate turns each row into a tensor view and then stacks the views into
+    a new batch: nothing writes to the read-only memory, so the warning is noise.
+    """
+    with warnings.catch_warnings():
+        warnings.filterwarnings(
+            "ignore", message="The given NumPy array is not writable", category=UserWarning
+        )
+        yield
 
 
 class _SklearnNetMixin:
@@ -159,8 +175,12 @@ class _SklearnNetMixin:
                 else int(torch.empty((), dtype=torch.int64).random_().item())
             )
             generator.manual_seed(shuffle_seed)
-        with torch_rng(seed, self.device):
+        with torch_rng(seed, self.device), _read_only_batches():
             return super().run_single_epoch(iterator, training, prefix, step_fn, **fit_params)
+
+    def forward_iter(self, X, training=False, device="cpu"):
+        with _read_only_batches():
+            yield from super().forward_iter(X, training=training, device=device)
 
     def _train(self, X, y, routing_method, **fit_params):
         # skorch's partial_fit swallows KeyboardInterrupt and returns a half-trained net as

@@ -112,3 +112,33 @@ def test_device_none_leaves_placement_to_the_caller(images, targets):
     features = FrozenConvFeaturizer(first).fit_transform(images)
     head = DenseHeadRegressor(first, max_epochs=1, random_state=0).initialize()
     np.testing.assert_allclose(head.predict(features), first.predict(images), atol=1e-4)
+
+
+def test_read_only_images_fit_and_predict_without_torch_warning():
+    # joblib hands workers read-only memmaps; torch warns once per process when its collate
+    # step wraps them, so a fresh process is the only place to see the warning.
+    import subprocess
+    import sys
+
+    code = (
+        "import warnings, numpy as np\n"
+        "warnings.simplefilter('error')\n"
+        "from tests._helpers import tiny_regressor\n"
+        "X = np.random.default_rng(0).integers(0, 256, (4, 64, 64, 3), dtype=np.uint8)\n"
+        "X.flags.writeable = False\n"
+        "net = tiny_regressor(random_state=0).fit(X, np.linspace(-1, 1, 4))\n"
+        "print(net.predict(X).shape)\n"
+    )
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+        cwd=root,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "(4,)"
