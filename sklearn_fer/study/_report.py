@@ -146,6 +146,49 @@ def write_report(study, config, results, timings, out):
             columns=["stage", "wall time"],
         )
     )
-    device = getattr(config, "device", "cpu")
-    report.paragraph(f"sklearn-fer {__version__}, torch {torch.__version__}, device {device}.")
+    report.paragraph(machine_line(getattr(config, "device", "cpu")))
     return atomic_write(out / "report.md", report.text())
+
+
+def _cpu_model():
+    """The CPU's model name (Linux's /proc/cpuinfo, else the platform's), or "unknown"."""
+    import platform
+
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.lower().startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or "unknown"
+
+
+def machine_line(device):
+    """Versions and machine a run's numbers come from, as one sentence of the report.
+
+    Units run on one thread, so results do not depend on the core count; they can depend
+    on the CPU, whose BLAS and oneDNN kernels round differently.
+
+    Examples
+    --------
+    >>> machine_line("cpu").startswith("sklearn-fer ")
+    True
+    """
+    import os
+    from importlib import metadata
+
+    found = []
+    for name in ("numpy", "scikit-learn", "skorch", "opencv-python-headless"):
+        try:
+            found.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:  # another OpenCV wheel, say
+            continue
+    capability = getattr(torch.backends.cpu, "get_cpu_capability", lambda: "unknown")()
+    return (
+        f"sklearn-fer {__version__}, torch {torch.__version__} (CPU kernels {capability}), "
+        f"{', '.join(found)}; device "
+        f"{device}, on {_cpu_model()} ({os.cpu_count()} cores). Each unit of work runs on one "
+        "thread, so the numbers do not depend on the core count, but they can depend on the "
+        "CPU: its numeric kernels round differently."
+    )

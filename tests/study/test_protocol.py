@@ -114,6 +114,15 @@ def test_a_registered_study_runs_through_reproduce(registered, tmp_path):
     assert "## Mean RMSE" in report
     for stage in ("data", "baseline", "total"):
         assert re.search(rf"\| {stage}\s*\| \d+ s", report)  # the timing table
+    # Where the numbers come from: versions, the CPU and its kernels (they round apart).
+    import numpy as np
+    import torch
+
+    from sklearn_fer.study._report import _cpu_model
+
+    machine = f"torch {torch.__version__} (CPU kernels {torch.backends.cpu.get_cpu_capability()})"
+    assert machine in report and f"numpy {np.__version__}" in report
+    assert f"on {_cpu_model()} (" in report
 
 
 def test_a_registered_study_resumes_and_guards_its_folder(registered, tmp_path):
