@@ -46,7 +46,6 @@ class _SquaredDistances:
         # hence a wider bound, with a margin of at least 2.5x over those measurements.
         self.tau_gemm = unit * (16 + 2 * root_d)
         self.unit64 = float(np.finfo(np.float64).eps)
-        self.roots = np.sqrt(self.norms)
         self.gram = self._pairwise(Z) if gram else None
 
     def _pairwise(self, Z):
@@ -84,9 +83,7 @@ class _SquaredDistances:
 
     def to_row(self, i):
         """Approximate squared distances of all rows to pool row ``i``, from the Gram route."""
-        errors = self.roots * (self.tau_gemm * self.roots[i])
-        errors += 4 * self.unit64 * (self.norms + self.norms[i])
-        return self.gram[i], errors
+        return self.gram[i], self._bound(self.norms, self.norms[i], self.tau_gemm)
 
     def exact_to_centre(self, centre, rows, chunk=1024):
         """Squared distances, in float64, of the given rows to ``centre``."""
@@ -100,9 +97,6 @@ class _SquaredDistances:
     def exact(self, i, points, chunk=128):
         """Squared distances, in float64, of row ``i`` to ``points``."""
         row = np.asarray(self.Z[i], dtype=np.float64)
-        if len(points) == 1:  # the common case: one dot product, no chunking
-            diff = np.asarray(points[0], dtype=np.float64) - row
-            return np.array([np.dot(diff, diff)])
         out = np.empty(len(points))
         for start in range(0, len(points), chunk):
             diff = np.asarray(points[start : start + chunk], dtype=np.float64) - row
