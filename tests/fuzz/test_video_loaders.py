@@ -22,13 +22,11 @@ from sklearn_fer.datasets import (
     VideoFrames,
     _video,
     load_amigos,
-    make_faces,
     read_amigos_annotations,
 )
-from sklearn_fer.persistence import save_pretrained
 from sklearn_fer.workflow import predict_video, query_video
 
-from .._helpers import detectable_frames, tiny_regressor, write_video
+from .._helpers import detectable_frames, tiny_general_folder, write_video
 from ._clean import count, expect_clean_error
 from .test_loaders import _digest
 
@@ -508,12 +506,7 @@ def test_what_is_not_a_video_is_an_os_error_naming_the_file(videos, tmp_path, ki
 @pytest.fixture(scope="module")
 def model(tmp_path_factory):
     """A general model folder: twin tiny AlexNets, one epoch on synthetic wild faces."""
-    wild = make_faces(8, 2, domain="wild", image_size=64, random_state=0)
-    nets = {
-        target: tiny_regressor(random_state=i).fit(wild.images, wild[target])
-        for i, target in enumerate(("valence", "arousal"))
-    }
-    return save_pretrained(nets, tmp_path_factory.mktemp("models") / "general", image_size=64)
+    return tiny_general_folder(tmp_path_factory.mktemp("models") / "general")
 
 
 @pytest.fixture(scope="module")

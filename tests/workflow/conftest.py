@@ -4,22 +4,15 @@ import numpy as np
 import pytest
 
 from sklearn_fer import FaceCropper
-from sklearn_fer.datasets import VideoFrames, make_faces
-from sklearn_fer.persistence import save_pretrained
+from sklearn_fer.datasets import VideoFrames
 
-from .._helpers import detectable_frames, tiny_regressor, write_video
+from .._helpers import detectable_frames, tiny_general_folder, write_video
 
 
 @pytest.fixture(scope="session")
 def general(tmp_path_factory):
     """A general model folder: twin tiny AlexNets, one epoch on synthetic wild faces."""
-    wild = make_faces(8, 2, domain="wild", image_size=64, random_state=0)
-    nets = {
-        target: tiny_regressor(random_state=i).fit(wild.images, wild[target])
-        for i, target in enumerate(("valence", "arousal"))
-    }
-    folder = tmp_path_factory.mktemp("models") / "general"
-    return save_pretrained(nets, folder, image_size=64, metadata={"note": "tiny, synthetic"})
+    return tiny_general_folder(tmp_path_factory.mktemp("models") / "general")
 
 
 @pytest.fixture(scope="session")

