@@ -14,6 +14,7 @@ import copy
 import numpy as np
 from sklearn.utils import check_array
 
+from ._dead_inputs import dead_input_plan, pruned
 from ._frozen import clone_sharing_pretrained, pretrained_module, shallow_params
 from ._skorch_bridge import input_width
 from ._validation import is_dataset
@@ -22,6 +23,10 @@ from .nets import check_backbone, dense_part
 
 class _HeadMixin:
     """Left of a skorch bridge: ``pretrained`` as a parameter, its head as the module."""
+
+    #: Train without the features that are zero on every training row when that is
+    #: exact (sklearn_fer._dead_inputs); False trains on every column.
+    _prune_dead_inputs = True
 
     def _get_param_names(self):
         return [name for name in super()._get_param_names() if name != "module"]
@@ -49,6 +54,15 @@ class _HeadMixin:
             # module given as pretrained as one of the net's trainable components.
             vars(self)["pretrained"] = params.pop("pretrained")
         return super().set_params(**params) if params else self
+
+    def fit_loop(self, X, y=None, epochs=None, **fit_params):
+        # Features zero on every training row cannot move their weights: train without
+        # them (the same fit up to float rounding; see sklearn_fer._dead_inputs).
+        plan = dead_input_plan(self, X) if self._prune_dead_inputs else None
+        if plan is None:
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
+        with pruned(self, plan):
+            return super().fit_loop(X, y, epochs=epochs, **fit_params)
 
     def _source_module(self):
         source = pretrained_module(self.pretrained, type(self).__name__)

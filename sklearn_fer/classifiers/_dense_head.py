@@ -82,6 +82,15 @@ class DenseHeadClassifier(_HeadMixin, _SklearnNetClassifier):
     FrozenConvFeaturizer : computes the features this head takes.
     BackboneClassifier : a whole network trained on images.
 
+    Notes
+    -----
+    Features that are zero on every training row (post-ReLU conv features of a few
+    frames often are) cannot move their first-layer weights under a fresh SGD or Adam
+    without weight decay, so ``fit`` trains the head without them and writes the
+    weights and the optimiser's state back at full width: the same fit, up to float
+    rounding, for less arithmetic (``benchmarks/bench_study.py``). Other optimisers,
+    user callbacks or ``partial_fit`` on a trained optimiser train on every column.
+
     Examples
     --------
     >>> import numpy as np

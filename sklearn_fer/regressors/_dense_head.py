@@ -67,6 +67,15 @@ class DenseHeadRegressor(_HeadMixin, _SklearnNetRegressor):
     FrozenConvFeaturizer : computes the features this head takes.
     AlexNetRegressor : the pre-trained general model.
 
+    Notes
+    -----
+    Features that are zero on every training row (post-ReLU conv features of a few
+    frames often are) cannot move their first-layer weights under a fresh SGD or Adam
+    without weight decay, so ``fit`` trains the head without them and writes the
+    weights and the optimiser's state back at full width: the same fit, up to float
+    rounding, for less arithmetic (``benchmarks/bench_study.py``). Other optimisers,
+    user callbacks or ``partial_fit`` on a trained optimiser train on every column.
+
     References
     ----------
     Rescigno, Spezialetti & Rossi (2020). Personalized models for facial emotion
