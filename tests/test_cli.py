@@ -3,6 +3,7 @@
 import dataclasses
 import pickle
 import re
+import shutil
 
 import cv2
 import numpy as np
@@ -293,3 +294,34 @@ def test_results_do_not_depend_on_the_number_of_jobs(smoke, tmp_path, monkeypatc
     # (sklearn_fer._threads), so the arithmetic, and every metric, is the same bit for bit.
     metrics = ["rmse", "ccc", "pcc", "sagr"]
     pd.testing.assert_frame_equal(serial[metrics], parallel[metrics], check_exact=True)
+
+
+def test_an_interrupted_copy_of_the_cached_model_leaves_no_half_folder(
+    smoke, data_home, tmp_path, monkeypatch
+):
+    # `reproduce` copies the shared model cache into a new --out; a copy cut short must
+    # not leave an out/model that a resumed run would load as the general model.
+    config = study.make_config("smoke")
+    wild, _ = _data.load_data(config, None, None, lambda message: None)
+    copytree, copied = shutil.copytree, []
+
+    def copy_one_then_fail(source, destination, **kwargs):
+        if copied:
+            raise KeyboardInterrupt
+        copied.append(source)
+        return shutil.copy2(source, destination, **kwargs)
+
+    def interrupted_copytree(source, destination, **kwargs):
+        return copytree(source, destination, copy_function=copy_one_then_fail, **kwargs)
+
+    monkeypatch.setattr(shutil, "copytree", interrupted_copytree)
+    with pytest.raises(KeyboardInterrupt):
+        _pretraining.general_models(config, wild, tmp_path, data_home, False, lambda m: None)
+    assert copied  # the copy had started
+    assert not (tmp_path / "model").exists()
+    assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".model")]
+    monkeypatch.setattr(shutil, "copytree", copytree)
+    nets = _pretraining.general_models(config, wild, tmp_path, data_home, False, lambda m: None)
+    reference = (smoke / "model" / "valence.pt").read_bytes()
+    assert (tmp_path / "model" / "valence.pt").read_bytes() == reference
+    assert sorted(nets) == ["arousal", "valence"]

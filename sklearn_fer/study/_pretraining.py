@@ -125,6 +125,18 @@ def _pretrain_on_one_thread(config, target_index, images, y, folder, progress):
     return net, time.perf_counter() - start
 
 
+def _copy_folder(source, folder):
+    """Copy ``source`` to ``folder`` atomically: an interrupted copy leaves no half folder
+    that a resumed run would take for the model."""
+    staging = staging_folder(folder)
+    try:
+        shutil.copytree(source, staging, dirs_exist_ok=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    replace_folder(staging, folder)
+
+
 def general_models(config, wild, out, data_home, progress, log, n_jobs=None):
     """The twin general nets: from ``out/model``, the shared cache, or trained here
     (in parallel when ``n_jobs`` allows)."""
@@ -143,7 +155,7 @@ def general_models(config, wild, out, data_home, progress, log, n_jobs=None):
             if recorded == key:
                 nets, _ = load_pretrained(source, device=config.device)
                 if source != model_dir:
-                    shutil.copytree(source, model_dir, dirs_exist_ok=True)
+                    _copy_folder(source, model_dir)
                 log(f"general model: reused {source}")
                 return nets
     # The twin nets train side by side, one thread each (the same arithmetic whatever
