@@ -54,6 +54,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_real_backbone.py
 	$(BIN)/python benchmarks/bench_sampling.py
 	$(BIN)/python benchmarks/bench_study.py
+	$(BIN)/python benchmarks/bench_pretraining.py
 	$(BIN)/python benchmarks/bench_predict_memory.py
 	$(BIN)/python benchmarks/bench_pathnet.py
 	$(BIN)/python benchmarks/bench_nasri.py
