@@ -29,6 +29,42 @@ _ELEMENTWISE = (nn.Dropout, nn.Identity)
 #: Fewer dead columns than this fraction are not worth the two copies of the weights.
 MIN_DEAD_FRACTION = 0.125
 
+#: Up to this many runs of consecutive live columns, copies go run by run as slices
+#: (conv features die a channel, a run of columns, at a time); beyond, by index.
+_MAX_RUNS = 256
+
+
+class _Columns:
+    """The live columns of a weight matrix: gathered out of it and scattered back."""
+
+    def __init__(self, live, device):
+        self.index = torch.as_tensor(live, dtype=torch.long, device=device)
+        breaks = np.flatnonzero(np.diff(live) != 1) + 1
+        starts, ends = np.r_[0, breaks], np.r_[breaks, len(live)]
+        self.runs = None
+        if len(starts) <= _MAX_RUNS:
+            # (first, last + 1) in the full matrix, then in the reduced one
+            self.runs = [
+                (int(live[a]), int(live[a] + b - a), int(a), int(b)) for a, b in zip(starts, ends)
+            ]
+
+    def __len__(self):
+        return len(self.index)
+
+    def gather(self, full):
+        """The live columns of ``full``, as a new contiguous matrix."""
+        if self.runs is None:
+            return full.index_select(1, self.index)
+        return torch.cat([full[:, a:b] for a, b, _, _ in self.runs], dim=1)
+
+    def scatter(self, reduced, into):
+        """Write ``reduced``'s columns back into the live columns of ``into``."""
+        if self.runs is None:
+            return into.index_copy_(1, self.index, reduced)
+        for a, b, start, stop in self.runs:
+            into[:, a:b] = reduced[:, start:stop]
+        return into
+
 
 class _LiveColumns(nn.Module):
     """A linear layer that reads only the ``columns`` of its input."""
@@ -96,7 +132,7 @@ def _widened(state, index, columns, shape):
     reduced_shape = (shape[0], len(columns))
     for key, value in entry.items():
         if torch.is_tensor(value) and tuple(value.shape) == reduced_shape:
-            entry[key] = value.new_zeros(shape).index_copy_(1, columns, value)
+            entry[key] = columns.scatter(value, value.new_zeros(shape))
     return state
 
 
@@ -107,7 +143,7 @@ def pruned(net, plan):
     position, live = plan
     module = net.module_
     full = module[position]
-    columns = torch.as_tensor(live, dtype=torch.long, device=full.weight.device)
+    columns = _Columns(live, full.weight.device)
     # skip_init: the weights are copied in, and initialising them would draw from
     # torch's global generator, which a seeded fit leaves untouched.
     reduced = nn.utils.skip_init(
@@ -119,10 +155,10 @@ def pruned(net, plan):
         dtype=full.weight.dtype,
     )
     with torch.no_grad():
-        reduced.weight.copy_(full.weight.index_select(1, columns))
+        reduced.weight = nn.Parameter(columns.gather(full.weight))
         if full.bias is not None:
             reduced.bias.copy_(full.bias)
-    module[position] = _LiveColumns(columns, reduced)
+    module[position] = _LiveColumns(columns.index, reduced)
     net.initialize_optimizer()
     # The optimiser lists the parameters in the module's order, so the full layer's
     # weight takes the reduced one's place in the state dict.
@@ -132,7 +168,7 @@ def pruned(net, plan):
         yield
     finally:
         with torch.no_grad():
-            full.weight.index_copy_(1, columns, reduced.weight)
+            columns.scatter(reduced.weight, full.weight)
             if full.bias is not None:
                 full.bias.copy_(reduced.bias)
         module[position] = full

@@ -13,11 +13,17 @@ from sklearn_fer.classifiers import DenseHeadClassifier
 from ._helpers import tiny_regressor
 
 
-@pytest.fixture(scope="module")
-def sparse_features(tiny_pretrained, images):
-    """The tiny net's conv features with two columns in three zeroed: dead on every row."""
+@pytest.fixture(scope="module", params=["scattered", "channels"])
+def sparse_features(request, tiny_pretrained, images):
+    """The tiny net's conv features with about two columns in three dead on every row:
+    scattered single columns (copied by index), or whole channels of 36 columns, as ReLU
+    kills them (copied run by run)."""
     features = FrozenConvFeaturizer(tiny_pretrained).fit_transform(images)
-    features[:, np.arange(features.shape[1]) % 3 != 0] = 0
+    column = np.arange(features.shape[1])
+    if request.param == "scattered":
+        features[:, column % 3 != 0] = 0
+    else:
+        features[:, (column // 36) % 3 != 0] = 0
     return features
 
 
@@ -134,3 +140,18 @@ def test_the_classifier_head_prunes_alike(images):
     np.testing.assert_allclose(
         pruned.predict_proba(features), full.predict_proba(features), atol=1e-5
     )
+
+
+def test_both_copy_routes_are_taken(sparse_features):
+    from sklearn_fer._dead_inputs import _MAX_RUNS, _Columns
+
+    live = np.flatnonzero((sparse_features != 0).any(axis=0))
+    columns = _Columns(live, "cpu")
+    runs = np.count_nonzero(np.diff(live) != 1) + 1
+    assert (columns.runs is None) == (runs > _MAX_RUNS)
+    full = torch.arange(3 * sparse_features.shape[1], dtype=torch.float32).reshape(3, -1)
+    reduced = columns.gather(full)
+    torch.testing.assert_close(reduced, full[:, live], rtol=0, atol=0)
+    back = columns.scatter(reduced, torch.zeros_like(full))
+    torch.testing.assert_close(back[:, live], full[:, live], rtol=0, atol=0)
+    assert torch.count_nonzero(back) == torch.count_nonzero(full[:, live])
