@@ -8,12 +8,19 @@ as finished work.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
 from pathlib import Path
 
-__all__ = ["atomic_write", "old_folder", "replace_folder", "staging_folder"]
+__all__ = [
+    "atomic_write",
+    "folder_written_whole",
+    "old_folder",
+    "replace_folder",
+    "staging_folder",
+]
 
 
 def atomic_write(path, write, *, binary=False):
@@ -138,6 +145,30 @@ def replace_folder(staging, folder):
         shutil.rmtree(staging, ignore_errors=True)
         raise
     return folder
+
+
+@contextlib.contextmanager
+def folder_written_whole(folder):
+    """Fill the yielded staging folder; on success it replaces ``folder``
+    (:func:`replace_folder`), on any exception it is removed and ``folder`` is untouched.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from pathlib import Path
+    >>> folder = Path(tempfile.mkdtemp()) / "model"
+    >>> with folder_written_whole(folder) as staging:
+    ...     _ = (staging / "weights.pt").write_text("w")
+    >>> sorted(p.name for p in folder.iterdir())
+    ['weights.pt']
+    """
+    staging = staging_folder(folder)
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    replace_folder(staging, folder)
 
 
 def old_folder(folder):

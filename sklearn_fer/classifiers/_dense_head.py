@@ -84,12 +84,8 @@ class DenseHeadClassifier(_HeadMixin, _SklearnNetClassifier):
 
     Notes
     -----
-    Features that are zero on every training row (post-ReLU conv features of a few
-    frames often are) cannot move their first-layer weights under a fresh SGD or Adam
-    without weight decay, so ``fit`` trains the head without them and writes the
-    weights and the optimiser's state back at full width: the same fit, up to float
-    rounding, for less arithmetic (``benchmarks/bench_study.py``). Other optimisers,
-    user callbacks or ``partial_fit`` on a trained optimiser train on every column.
+    ``fit`` leaves out the features that are zero on every training row where that is
+    exact, as :class:`~sklearn_fer.DenseHeadRegressor` does (see its Notes).
 
     Examples
     --------

@@ -17,12 +17,11 @@ import copy
 import json
 import numbers
 import os
-import shutil
 from pathlib import Path
 
 import torch
 
-from .._atomic import replace_folder, staging_folder
+from .._atomic import folder_written_whole
 from .._frozen import pretrained_module
 from ..nets import MIN_IMAGE_SIZE, conv_part, dense_part
 from ._backbones import BACKBONES, backbone_name
@@ -187,8 +186,7 @@ def save_pretrained(models, folder, *, image_size, metadata=None, kind=None):
         raise TypeError(f"all models of a folder must share one backbone, got {sorted(backbones)}.")
     backbone = backbones.pop()
     folder = Path(os.fspath(folder))
-    staging = staging_folder(folder)
-    try:
+    with folder_written_whole(folder) as staging:
         entries = {}
         for target, (module, y_ndim, _) in nets.items():
             file_name = f"{target.replace('+', '_and_')}.pt"
@@ -210,10 +208,6 @@ def save_pretrained(models, folder, *, image_size, metadata=None, kind=None):
             "metadata": metadata,
         }
         (staging / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True))
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    replace_folder(staging, folder)
     return folder
 
 

@@ -13,7 +13,7 @@ import joblib
 from skorch.callbacks import Callback
 
 from .. import __version__
-from .._atomic import old_folder, replace_folder, staging_folder
+from .._atomic import folder_written_whole, old_folder
 from .._threads import one_thread
 from ..persistence import load_pretrained, save_pretrained
 from ._config import TARGETS
@@ -33,17 +33,12 @@ class _EpochCheckpoint(Callback):
         self.bar = bar
 
     def on_epoch_end(self, net, **kwargs):
-        staging = staging_folder(self.folder)
-        try:
+        with folder_written_whole(self.folder) as staging:
             net.save_params(
                 f_params=str(staging / "params.pt"),
                 f_optimizer=str(staging / "optimizer.pt"),
                 f_history=str(staging / "history.json"),
             )
-        except BaseException:
-            shutil.rmtree(staging, ignore_errors=True)
-            raise
-        replace_folder(staging, self.folder)
         if self.bar is not None:
             self.bar.update(1)
             self.bar.set_postfix(loss=f"{net.history[-1, 'train_loss']:.4f}")
@@ -128,13 +123,8 @@ def _pretrain_on_one_thread(config, target_index, images, y, folder, progress):
 def _copy_folder(source, folder):
     """Copy ``source`` to ``folder`` atomically: an interrupted copy leaves no half folder
     that a resumed run would take for the model."""
-    staging = staging_folder(folder)
-    try:
+    with folder_written_whole(folder) as staging:
         shutil.copytree(source, staging, dirs_exist_ok=True)
-    except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
-        raise
-    replace_folder(staging, folder)
 
 
 def general_models(config, wild, out, data_home, progress, log, n_jobs=None):
