@@ -16,7 +16,7 @@ study_figures = importlib.util.module_from_spec(spec)
 spec.loader.exec_module(study_figures)
 
 
-def _run_folder(tmp_path, transfer_100_arousal=0.15):
+def _run_folder(tmp_path, transfer_100_arousal=0.15, no_transfer_ccc=0.5):
     rows, rng = [], np.random.default_rng(0)
     for subject in range(6):
         for target in ("valence", "arousal"):
@@ -34,11 +34,16 @@ def _run_folder(tmp_path, transfer_100_arousal=0.15):
         rows, columns=["study", "condition", "sampler", "fraction", "target", "subject", "rmse"]
     )
     results = results.assign(fold=0, ccc=0.5, pcc=0.5, sagr=0.5)
+    no_transfer = results["condition"] == "no_transfer"
+    results.loc[no_transfer, "ccc"] = no_transfer_ccc
+    results.loc[no_transfer, "pcc"] = 0.8
     out = tmp_path / "run"
     out.mkdir(parents=True)
     results.to_csv(out / "results.csv", index=False)
     (out / "config.json").write_text(
-        json.dumps({"profile": "quick", "lab_frames_per_subject": 60, "folds": 5})
+        json.dumps(
+            {"profile": "quick", "lab_frames_per_subject": 60, "folds": 5, "no_transfer_epochs": 6}
+        )
     )
     readme = tmp_path / "README.md"
     readme.write_text(f"# title\n\n{study_figures.BEGIN}\n{study_figures.END}\n\nmore\n")
@@ -79,6 +84,18 @@ def test_a_conclusion_that_no_longer_holds_fails_the_check(tmp_path, capsys):
     assert "the text differs" in capsys.readouterr().err
     _main("--write", "--out", worse_out, "--readme", readme)
     assert "for valence only" in readme.read_text()
+
+
+def test_a_baseline_whose_predictions_barely_move_is_named_with_its_numbers(tmp_path):
+    out, _ = _run_folder(tmp_path)
+    assert "barely move" not in study_figures.render(out)  # CCC 0.5: nothing to say
+    flat_out, _ = _run_folder(tmp_path / "flat", no_transfer_ccc=0.02)
+    text = study_figures.render(flat_out)
+    assert (
+        "The predictions of No Transfer (valence CCC 0.020 with PCC 0.800, arousal CCC "
+        "0.020 with PCC 0.800) follow the labels' order but barely move" in text
+    )
+    assert "for 6 epochs on a training fold (the paper: 50)" in text
 
 
 def test_a_readme_without_the_markers_is_refused(tmp_path):

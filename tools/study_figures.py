@@ -27,6 +27,8 @@ from pathlib import Path
 import pandas as pd
 
 from sklearn_fer.evaluation import compare_samplers, summarize
+from sklearn_fer.study import PAPER
+from sklearn_fer.study._rescigno import flat_predictions
 
 ROOT = Path(__file__).resolve().parents[1]
 BEGIN = "<!-- study:begin: written by `python tools/study_figures.py --write`; CI checks it -->"
@@ -67,6 +69,36 @@ def _transfer_sentences(summary):
         f"(Transfer 0%: {means[better, 'transfer_0']:.3f} against "
         f"{means[worse, 'transfer_0']:.3f})."
     )
+
+
+def _flat_sentence(summary, config):
+    """Which conditions barely move their predictions (CCC near 0, PCC clearly positive)."""
+    flat = flat_predictions(summary[summary["condition"].isin(list(CONDITIONS))])
+    flat = flat.sort_values("target", key=lambda t: t.map(TARGETS.index))
+    if not len(flat):
+        return None
+    parts = []
+    for condition, rows in flat.groupby("condition", sort=False):
+        name = CONDITIONS[condition].split(" (")[0]
+        cells = ", ".join(
+            f"{r.target} CCC {r.ccc_mean:.3f} with PCC {r.pcc_mean:.3f}"
+            if pd.notna(r.pcc_mean)
+            else f"{r.target} CCC {r.ccc_mean:.3f}, constant"
+            for r in rows.itertuples()
+        )
+        parts.append(f"{name} ({cells})")
+    sentence = (
+        f"The predictions of {' and '.join(parts)} follow the labels' order but barely move "
+        "from their mean: a net close to the plateau where it predicts the mean, whose RMSE "
+        "is about the labels' spread"
+    )
+    if "no_transfer" in set(flat["condition"]):
+        sentence += (
+            f"; No Transfer trains AlexNet from scratch for {config['no_transfer_epochs']} "
+            f"epochs on a training fold (the paper: {PAPER.no_transfer_epochs}), so the gap to "
+            "it measures a barely trained baseline"
+        )
+    return sentence + "."
 
 
 def _curve_sentence(sampling):
@@ -179,13 +211,14 @@ def render(out):
         intro,
         _transfer_table(transfer),
         _transfer_sentences(transfer),
+        _flat_sentence(transfer, config),
         _curve_sentence(sampling),
         _sampler_sentences(results, n_subjects),
     ]
     if (everything["condition"] == "pathnet").any():
         blocks.append(_pathnet_sentences(everything))
     blocks.append(END)
-    return "\n\n".join(blocks)
+    return "\n\n".join(block for block in blocks if block is not None)
 
 
 def _section(text, path):

@@ -134,7 +134,7 @@ class RescignoStudy(Study):
         return [(k, v) for k, v in PAPER_GAPS.items() if getattr(config, k) == getattr(PAPER, k)]
 
     def write_sections(self, report, config, results):
-        _transfer_section(report, results[results["study"] == "transfer"])
+        _transfer_section(report, results[results["study"] == "transfer"], config)
         paper = paper_rows(results)  # the paper's samplers, without PathNet's curves
         sampling = paper[paper["study"] == "sampling"]
         if len(sampling):
@@ -170,6 +170,70 @@ def _transfer_table(summary):
     return table
 
 
+#: A condition whose mean CCC is below this while its mean PCC is at least
+#: FLAT_PCC_MIN predicts nearly a constant (see flat_predictions).
+FLAT_CCC_MAX, FLAT_PCC_MIN = 0.1, 0.5
+
+
+def flat_predictions(summary):
+    """The transfer conditions whose predictions follow the labels but barely move.
+
+    A CCC near 0 with a clearly positive PCC is a net whose outputs are in the labels'
+    order but within a tiny range around their mean: close to the plateau where a
+    regression net predicts the mean. Its RMSE is then about the labels' spread, whatever
+    it learnt, and a comparison with it measures a barely trained net.
+
+    Parameters
+    ----------
+    summary : pandas.DataFrame
+        :func:`~sklearn_fer.evaluation.summarize` of the transfer rows (columns
+        ``target``, ``condition``, ``ccc_mean``, ``pcc_mean``).
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows of ``summary`` with ``ccc_mean < FLAT_CCC_MAX`` and
+        ``pcc_mean >= FLAT_PCC_MIN`` or undefined (a constant has no correlation), in
+        their order.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> summary = pd.DataFrame({"target": ["valence", "valence"],
+    ...                         "condition": ["no_transfer", "transfer_0"],
+    ...                         "ccc_mean": [0.016, 0.925], "pcc_mean": [0.864, 0.948]})
+    >>> flat_predictions(summary)["condition"].tolist()
+    ['no_transfer']
+    """
+    pcc = summary["pcc_mean"]
+    flat = (summary["ccc_mean"] < FLAT_CCC_MAX) & ((pcc >= FLAT_PCC_MIN) | pcc.isna())
+    return summary[flat]
+
+
+def _flat_check(summary, config):
+    flat = flat_predictions(summary)
+    if not len(flat):
+        return []
+    listed = "; ".join(
+        f"{r.condition} {r.target} (CCC {r.ccc_mean:.3f}, PCC {r.pcc_mean:.3f})"
+        if pd.notna(r.pcc_mean)
+        else f"{r.condition} {r.target} (CCC {r.ccc_mean:.3f}, constant predictions)"
+        for r in flat.itertuples()
+    )
+    epochs = ""
+    if "no_transfer" in set(flat["condition"]):
+        epochs = (
+            f" No Transfer trains AlexNet from scratch for {config.no_transfer_epochs} epochs "
+            f"on a training fold (the paper: {PAPER.no_transfer_epochs})."
+        )
+    return [
+        f"Predictions that follow the labels but barely move: {listed}. A CCC near 0 with "
+        "a clearly positive PCC is a net close to the plateau where it predicts the mean: "
+        f"its RMSE is about the labels' spread, and comparing with it measures a barely "
+        f"trained net.{epochs}"
+    ]
+
+
 def _transfer_checks(summary):
     checks = []
     for target in TARGETS:
@@ -186,7 +250,7 @@ def _transfer_checks(summary):
     return checks
 
 
-def _transfer_section(report, transfer):
+def _transfer_section(report, transfer, config):
     summary = summarize(transfer)
     report.heading("Transfer conditions (the paper's Fig. 5)")
     report.figure("transfer")
@@ -195,6 +259,8 @@ def _transfer_section(report, transfer):
     checks = _transfer_checks(summary)
     if checks:
         report.bullets(checks)
+    for note in _flat_check(summary, config):
+        report.paragraph(note)
 
 
 def _sampling_section(report, sampling):
