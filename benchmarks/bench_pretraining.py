@@ -5,6 +5,9 @@ Prints, measured in one run on one thread:
 * milliseconds per pre-training step of the quick profile's AlexNet (64 px, 512 units,
   batch 16, fused Adam) with the default convolutions, in ``channels_last`` and with
   oneDNN switched off, interleaved rounds;
+* the same step timed in one process alone, in one process on two threads, and in two
+  processes side by side (as the study's twin nets train): what a second core adds each
+  way, and what sharing the memory system costs each process;
 * with ``--plateau``, the epochs of one general net (``--target``, ``--lr``, ``--hidden``,
   ``--epochs``): training loss and RMSE on held-out synthetic wild faces after each one.
   A net on the plateau predicts the mean: its held-out RMSE equals the labels' standard
@@ -19,6 +22,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import subprocess
+import sys
 import time
 
 import numpy as np
@@ -66,6 +71,22 @@ def step_milliseconds(layout, n_steps=40, rounds=3):
     return {name: float(np.median(values)) for name, values in times.items()}
 
 
+def side_by_side(n_steps=60):
+    """ms per step of the default layout: one process alone, one on two threads, two at once."""
+    command = [sys.executable, __file__, "--step-only", "--steps", str(n_steps)]
+
+    def launch(count, threads=1):
+        runs = [
+            subprocess.Popen(
+                [*command, "--threads", str(threads)], stdout=subprocess.PIPE, text=True
+            )
+            for _ in range(count)
+        ]
+        return [float(run.communicate()[0]) for run in runs]
+
+    return launch(1)[0], launch(1, threads=2)[0], launch(2)
+
+
 def plateau_trace(target, lr, hidden, epochs):
     """Print the training loss and held-out RMSE of one general net after each epoch."""
     from skorch.callbacks import Callback
@@ -99,12 +120,25 @@ def main(argv=None):
     parser.add_argument("--lr", type=float, default=1e-4)
     parser.add_argument("--hidden", type=int, default=512)
     parser.add_argument("--epochs", type=int, default=12)
+    parser.add_argument("--step-only", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--steps", type=int, default=60, help=argparse.SUPPRESS)
+    parser.add_argument("--threads", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
+    if args.step_only:  # one side of side_by_side()
+        torch.set_num_threads(args.threads)
+        print(step_milliseconds(("default",), n_steps=args.steps, rounds=1)["default"])
+        return
     with one_thread():
         steps = step_milliseconds(("default", "channels_last", "no oneDNN"))
         print("pre-training step, quick profile's AlexNet, batch 16, one thread (medians):")
         for name, ms in steps.items():
             print(f"  {name:<14s} {ms:6.1f} ms ({steps['default'] / ms:.2f}x the default)")
+        alone, two_threads, pair = side_by_side()
+        print(
+            f"one process alone {alone:.1f} ms a step; on two threads {two_threads:.1f} ms "
+            f"({alone / two_threads:.2f}x the steps per second); two processes side by side "
+            f"{pair[0]:.1f} and {pair[1]:.1f} ms ({4 * alone / sum(pair):.2f}x)"
+        )
         if args.plateau:
             print(
                 f"\n{args.target} net, lr {args.lr:g}, {args.hidden} units, {args.epochs} epochs:"

@@ -15,7 +15,11 @@ Prints, measured in one run:
   narrower head would save;
 * that loop on a trained general net's features (the quick run's, or with
   ``--skip-quick`` one trained here), heads leaving out the features that are zero on
-  every training row against heads trained on every column, rounds interleaved.
+  every training row against heads trained on every column, rounds interleaved;
+* the same fits written as a bare torch loop (the same live columns, batches, fused
+  Adam and full-width dropout, no skorch), and that loop without dropout: how far the
+  estimator is from the arithmetic of its fits, rounds interleaved; and what a dropout
+  mask of a 32 x 9216 batch costs from ``bernoulli_`` (torch's) and from ``rand_like``.
 
 Run: ``python benchmarks/bench_study.py [--skip-quick]``
 """
@@ -23,6 +27,7 @@ Run: ``python benchmarks/bench_study.py [--skip-quick]``
 from __future__ import annotations
 
 import argparse
+import copy
 import math
 import os
 import subprocess
@@ -30,6 +35,8 @@ import sys
 import tempfile
 import time
 
+import numpy as np
+import torch
 from sklearn.model_selection import KFold
 from sklearn.pipeline import make_pipeline
 
@@ -37,6 +44,7 @@ from sklearn_fer import AlexNetRegressor, FrozenConvFeaturizer
 from sklearn_fer._threads import one_thread
 from sklearn_fer.datasets import make_faces
 from sklearn_fer.evaluation import DEFAULT_FRACTIONS
+from sklearn_fer.nets import dense_part
 from sklearn_fer.study import PROFILES
 from sklearn_fer.study._estimators import head as study_head
 
@@ -138,6 +146,87 @@ def fine_tuning_loop(
     return len(sizes), cached, recomputed
 
 
+def bare_fit(head, X, y, *, epochs, batch_size, lr, dropout, generator):
+    """The fine-tuning of one head in plain torch: live columns only, fused Adam."""
+    head = copy.deepcopy(head)
+    live = torch.as_tensor(np.flatnonzero((X != 0).any(axis=0)))
+    first = head[1]
+    weight = torch.nn.Parameter(first.weight.detach()[:, live].contiguous())
+    rest = head[2:]
+    optimizer = torch.optim.Adam([weight, first.bias, *rest.parameters()], lr=lr, fused=True)
+    X, y = torch.from_numpy(X), torch.from_numpy(y.reshape(-1, 1))
+    for _ in range(epochs):
+        order = torch.randperm(len(X), generator=generator)
+        for start in range(0, len(X), batch_size):
+            rows = order[start : start + batch_size]
+            xb = torch.dropout(X[rows], 0.5, True) if dropout else X[rows]
+            out = rest(torch.nn.functional.linear(xb.index_select(1, live), weight, first.bias))
+            loss = torch.nn.functional.mse_loss(out, y[rows])
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+    return head
+
+
+def floor_loop(pretrained, n_frames=60, rounds=3):
+    """Seconds of one subject's 35 fits: the estimator, bare torch, bare torch without
+    dropout (medians of interleaved rounds, one thread)."""
+    config = PROFILES["quick"]
+    faces = make_faces(1, n_frames, image_size=64, random_state=0)
+    features = FrozenConvFeaturizer(pretrained).fit_transform(faces.images)
+    y = faces.valence.astype(np.float32)
+    folds = list(KFold(5, shuffle=True, random_state=0).split(features))
+    subsets = [train[: math.ceil(f * len(train))] for train, _ in folds for f in DEFAULT_FRACTIONS]
+    estimator = study_head(config).set_params(pretrained=pretrained, random_state=0)
+    source = dense_part(pretrained.module_)
+    settings = dict(epochs=config.head_epochs, batch_size=config.head_batch_size, lr=config.head_lr)
+
+    def run(name):
+        generator = torch.Generator().manual_seed(0)
+        start = time.perf_counter()
+        for rows in subsets:
+            if name == "DenseHeadRegressor":
+                estimator.fit(features[rows], y[rows])
+            else:
+                bare_fit(
+                    source,
+                    features[rows],
+                    y[rows],
+                    dropout=name == "bare torch",
+                    generator=generator,
+                    **settings,
+                )
+        return time.perf_counter() - start
+
+    names = ("DenseHeadRegressor", "bare torch", "bare torch, no dropout")
+    times = {name: [] for name in names}
+    with one_thread():
+        for name in names:
+            run(name)  # warm-up
+        for _ in range(rounds):
+            for name in names:
+                times[name].append(run(name))
+    return {name: float(np.median(values)) for name, values in times.items()}
+
+
+def mask_microseconds(n_calls=200):
+    """Microseconds per dropout mask of a 32 x 9216 batch: torch's, and from rand_like."""
+    batch = torch.randn(32, 9216)
+    ways = {
+        "torch.dropout (bernoulli_)": lambda: torch.dropout(batch, 0.5, True),
+        "rand_like(x) >= p, scaled": lambda: batch * ((torch.rand_like(batch) >= 0.5) * 2.0),
+    }
+    times = {}
+    with one_thread():
+        for name, way in ways.items():
+            way()
+            start = time.perf_counter()
+            for _ in range(n_calls):
+                way()
+            times[name] = (time.perf_counter() - start) / n_calls * 1e6
+    return times
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--skip-quick", action="store_true")
@@ -187,6 +276,17 @@ def main(argv=None):
         f"{fine_tuning_loop.dead_fraction:.0%} of the columns dead on a fit's rows on "
         f"average): {pruned:.1f} s / {full:.1f} s -> {full / pruned:.2f}x"
     )
+    # How much of a fit is the fit's own arithmetic: the first layer's product on the live
+    # columns, its gradient and Adam's update, against skorch and dropout around them.
+    floor = floor_loop(general)
+    print("\nthe same 35 fits (dead inputs left out), medians of 3 interleaved rounds:")
+    for name, seconds in floor.items():
+        ratio = floor["DenseHeadRegressor"] / seconds
+        print(f"  {name:<24s} {seconds:5.2f} s (the estimator takes {ratio:.2f}x this)")
+    masks = mask_microseconds()
+    print("dropout on a 32 x 9216 batch, one thread:")
+    for name, microseconds in masks.items():
+        print(f"  {name:<28s} {microseconds:6.0f} us ({microseconds / 294.912:.1f} ns an element)")
 
 
 if __name__ == "__main__":
