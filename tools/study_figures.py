@@ -93,9 +93,11 @@ def _flat_sentence(summary, config):
         "is about the labels' spread"
     )
     if "no_transfer" in set(flat["condition"]):
+        n = config["no_transfer_epochs"]
+        epochs = f"{n} epoch" if n == 1 else f"{n} epochs"
         sentence += (
-            f"; No Transfer trains AlexNet from scratch for {config['no_transfer_epochs']} "
-            f"epochs on a training fold (the paper: {PAPER.no_transfer_epochs}), so the gap to "
+            f"; No Transfer trains AlexNet from scratch for {epochs} "
+            f"on a training fold (the paper: {PAPER.no_transfer_epochs}), so the gap to "
             "it measures a barely trained baseline"
         )
     return sentence + "."

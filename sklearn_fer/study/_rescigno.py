@@ -210,6 +210,10 @@ def flat_predictions(summary):
     return summary[flat]
 
 
+def _epochs(n):
+    return f"{n} epoch" if n == 1 else f"{n} epochs"
+
+
 def _flat_check(summary, config):
     flat = flat_predictions(summary)
     if not len(flat):
@@ -223,7 +227,7 @@ def _flat_check(summary, config):
     epochs = ""
     if "no_transfer" in set(flat["condition"]):
         epochs = (
-            f" No Transfer trains AlexNet from scratch for {config.no_transfer_epochs} epochs "
+            f" No Transfer trains AlexNet from scratch for {_epochs(config.no_transfer_epochs)} "
             f"on a training fold (the paper: {PAPER.no_transfer_epochs})."
         )
     return [

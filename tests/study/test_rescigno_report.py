@@ -1,5 +1,7 @@
 """The Rescigno study's report says when a condition's predictions barely move."""
 
+import dataclasses
+
 import numpy as np
 import pandas as pd
 
@@ -68,3 +70,8 @@ def test_the_report_names_a_barely_moving_baseline_and_its_epochs():
     report = Report()
     _transfer_section(report, _transfer_rows(no_transfer_ccc=0.6), config)
     assert "barely move" not in report.text()
+    report = Report()
+    _transfer_section(
+        report, _transfer_rows(0.01), dataclasses.replace(config, no_transfer_epochs=1)
+    )
+    assert "from scratch for 1 epoch on a training fold" in report.text()
