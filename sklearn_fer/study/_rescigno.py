@@ -218,6 +218,7 @@ def _flat_check(summary, config):
     flat = flat_predictions(summary)
     if not len(flat):
         return []
+    flat = flat.sort_values("target", key=lambda t: t.map(list(TARGETS).index), kind="stable")
     listed = "; ".join(
         f"{r.condition} {r.target} (CCC {r.ccc_mean:.3f}, PCC {r.pcc_mean:.3f})"
         if pd.notna(r.pcc_mean)
