@@ -28,7 +28,7 @@ import pandas as pd
 
 from sklearn_fer.evaluation import compare_samplers, summarize
 from sklearn_fer.study import PAPER
-from sklearn_fer.study._rescigno import flat_predictions
+from sklearn_fer.study._rescigno import epochs_phrase, flat_predictions
 
 ROOT = Path(__file__).resolve().parents[1]
 BEGIN = "<!-- study:begin: written by `python tools/study_figures.py --write`; CI checks it -->"
@@ -74,7 +74,6 @@ def _transfer_sentences(summary):
 def _flat_sentence(summary, config):
     """Which conditions barely move their predictions (CCC near 0, PCC clearly positive)."""
     flat = flat_predictions(summary[summary["condition"].isin(list(CONDITIONS))])
-    flat = flat.sort_values("target", key=lambda t: t.map(TARGETS.index))
     if not len(flat):
         return None
     parts = []
@@ -93,10 +92,9 @@ def _flat_sentence(summary, config):
         "is about the labels' spread"
     )
     if "no_transfer" in set(flat["condition"]):
-        n = config["no_transfer_epochs"]
-        epochs = f"{n} epoch" if n == 1 else f"{n} epochs"
         sentence += (
-            f"; No Transfer trains AlexNet from scratch for {epochs} "
+            "; No Transfer trains AlexNet from scratch for "
+            f"{epochs_phrase(config['no_transfer_epochs'])} "
             f"on a training fold (the paper: {PAPER.no_transfer_epochs}), so the gap to "
             "it measures a barely trained baseline"
         )

@@ -194,7 +194,8 @@ def flat_predictions(summary):
     pandas.DataFrame
         The rows of ``summary`` with ``ccc_mean < FLAT_CCC_MAX`` and
         ``pcc_mean >= FLAT_PCC_MIN`` or undefined (a constant has no correlation), in
-        their order.
+        the study's order of targets (valence, arousal, then any other), each target's
+        rows in their order.
 
     Examples
     --------
@@ -207,10 +208,14 @@ def flat_predictions(summary):
     """
     pcc = summary["pcc_mean"]
     flat = (summary["ccc_mean"] < FLAT_CCC_MAX) & ((pcc >= FLAT_PCC_MIN) | pcc.isna())
-    return summary[flat]
+    order = {target: i for i, target in enumerate(TARGETS)}
+    return summary[flat].sort_values(
+        "target", key=lambda targets: targets.map(order).fillna(len(order)), kind="stable"
+    )
 
 
-def _epochs(n):
+def epochs_phrase(n):
+    """'1 epoch', '6 epochs'."""
     return f"{n} epoch" if n == 1 else f"{n} epochs"
 
 
@@ -218,7 +223,6 @@ def _flat_check(summary, config):
     flat = flat_predictions(summary)
     if not len(flat):
         return []
-    flat = flat.sort_values("target", key=lambda t: t.map(list(TARGETS).index), kind="stable")
     listed = "; ".join(
         f"{r.condition} {r.target} (CCC {r.ccc_mean:.3f}, PCC {r.pcc_mean:.3f})"
         if pd.notna(r.pcc_mean)
@@ -228,8 +232,9 @@ def _flat_check(summary, config):
     epochs = ""
     if "no_transfer" in set(flat["condition"]):
         epochs = (
-            f" No Transfer trains AlexNet from scratch for {_epochs(config.no_transfer_epochs)} "
-            f"on a training fold (the paper: {PAPER.no_transfer_epochs})."
+            " No Transfer trains AlexNet from scratch for "
+            f"{epochs_phrase(config.no_transfer_epochs)} on a training fold (the paper: "
+            f"{PAPER.no_transfer_epochs})."
         )
     return [
         f"Predictions that follow the labels but barely move: {listed}. A CCC near 0 with "
