@@ -106,6 +106,14 @@ def print_breakdown(log, results):
     print(f"  {'all fits':<32s} {sums['sum'].sum():7.1f} s (two units run at a time)")
 
 
+def loop_sizes(n_frames):
+    """(train, test, n) of one subject's 35 fits: each fraction of each of 5 folds."""
+    folds = KFold(5, shuffle=True, random_state=0).split(range(n_frames))
+    return [
+        (train, test, math.ceil(f * len(train))) for train, test in folds for f in DEFAULT_FRACTIONS
+    ]
+
+
 def fine_tuning_loop(
     image_size,
     n_frames=60,
@@ -122,10 +130,7 @@ def fine_tuning_loop(
         pretrained.initialize()
     head = study_head(config).set_params(pretrained=pretrained, random_state=0)
     head._prune_dead_inputs = prune_dead_inputs
-    folds = list(KFold(5, shuffle=True, random_state=0).split(faces.images))
-    sizes = [
-        (train, test, math.ceil(f * len(train))) for train, test in folds for f in DEFAULT_FRACTIONS
-    ]
+    sizes = loop_sizes(n_frames)
 
     start, dead = time.perf_counter(), []
     features = FrozenConvFeaturizer(pretrained).fit_transform(faces.images)
@@ -175,8 +180,7 @@ def floor_loop(pretrained, n_frames=60, rounds=3):
     faces = make_faces(1, n_frames, image_size=64, random_state=0)
     features = FrozenConvFeaturizer(pretrained).fit_transform(faces.images)
     y = faces.valence.astype(np.float32)
-    folds = list(KFold(5, shuffle=True, random_state=0).split(features))
-    subsets = [train[: math.ceil(f * len(train))] for train, _ in folds for f in DEFAULT_FRACTIONS]
+    subsets = [train[:n] for train, _, n in loop_sizes(n_frames)]
     estimator = study_head(config).set_params(pretrained=pretrained, random_state=0)
     source = dense_part(pretrained.module_)
     settings = dict(epochs=config.head_epochs, batch_size=config.head_batch_size, lr=config.head_lr)
@@ -209,9 +213,13 @@ def floor_loop(pretrained, n_frames=60, rounds=3):
     return {name: float(np.median(values)) for name, values in times.items()}
 
 
+#: A head batch of the quick profile's conv features.
+MASK_SHAPE = (32, 9216)
+
+
 def mask_microseconds(n_calls=200):
-    """Microseconds per dropout mask of a 32 x 9216 batch: torch's, and from rand_like."""
-    batch = torch.randn(32, 9216)
+    """Microseconds per dropout mask of a MASK_SHAPE batch: torch's, and from rand_like."""
+    batch = torch.randn(*MASK_SHAPE)
     ways = {
         "torch.dropout (bernoulli_)": lambda: torch.dropout(batch, 0.5, True),
         "rand_like(x) >= p, scaled": lambda: batch * ((torch.rand_like(batch) >= 0.5) * 2.0),
@@ -284,9 +292,10 @@ def main(argv=None):
         ratio = floor["DenseHeadRegressor"] / seconds
         print(f"  {name:<24s} {seconds:5.2f} s (the estimator takes {ratio:.2f}x this)")
     masks = mask_microseconds()
-    print("dropout on a 32 x 9216 batch, one thread:")
+    print(f"dropout on a {MASK_SHAPE[0]} x {MASK_SHAPE[1]} batch, one thread:")
     for name, microseconds in masks.items():
-        print(f"  {name:<28s} {microseconds:6.0f} us ({microseconds / 294.912:.1f} ns an element)")
+        per_element = microseconds * 1000 / math.prod(MASK_SHAPE)
+        print(f"  {name:<28s} {microseconds:6.0f} us ({per_element:.1f} ns an element)")
 
 
 if __name__ == "__main__":
