@@ -35,7 +35,7 @@ def _value_options():
                 yield name, action.option_strings[-1]
 
 
-#: Paths: tried by tests/cli and tests/test_cli.py; a random name here would be a real folder.
+#: Paths: tried by tests/cli; a random name here would be a real folder.
 PATH_OPTIONS = {
     "--model",
     "--out",

@@ -8,7 +8,7 @@ import pytest
 
 from sklearn_fer.datasets import DatasetNotFoundError, _amigos, load_amigos, read_amigos_annotations
 
-from ._helpers import face_frames
+from .._helpers import face_frames
 
 FPS = 2.0
 SECONDS = 48  # segments 1 and 2 annotated, segment 3 (40-48 s) only for one video

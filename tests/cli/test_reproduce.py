@@ -18,7 +18,7 @@ from sklearn_fer.evaluation import _sampling as sampling_module
 from sklearn_fer.evaluation import _transfer as transfer_module
 from sklearn_fer.study import _data, _pretraining
 
-from ._helpers import face_frames
+from .._helpers import face_frames
 
 PNG = b"\x89PNG\r\n\x1a\n"
 

@@ -6,7 +6,7 @@ from sklearn_fer import FaceCropper
 from sklearn_fer.datasets import VideoFrames
 from sklearn_fer.datasets._video import faces_in_batches
 
-from ._helpers import face_frames
+from .._helpers import face_frames
 
 
 def _write(path, values, fps, size=(64, 48)):

@@ -6,7 +6,7 @@ from sklearn.model_selection import KFold, cross_val_score
 from sklearn_fer import FrozenConvFeaturizer
 from sklearn_fer.datasets import LazyImages
 
-from ._helpers import tiny_regressor
+from .._helpers import tiny_regressor
 
 
 @pytest.fixture(scope="module")
