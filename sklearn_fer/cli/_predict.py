@@ -77,6 +77,7 @@ def _plot(csv_path, png, video):
     import matplotlib
 
     matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
     import pandas as pd
 
     from .._atomic import atomic_write
@@ -86,7 +87,7 @@ def _plot(csv_path, png, video):
     rows = pd.read_csv(csv_path)
     # One panel per scale: valence and arousal (-1..1), expression probabilities (0..1).
     panels = [group for group in target_groups(rows) if group]
-    figure, axes = matplotlib.pyplot.subplots(
+    figure, axes = plt.subplots(
         len(panels),
         1,
         figsize=(9, 3.2 * len(panels)),
@@ -99,7 +100,7 @@ def _plot(csv_path, png, video):
     axes[0, 0].set_title(Path(video).name)
     png.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(png, lambda stream: figure.savefig(stream, format="png", dpi=120), binary=True)
-    matplotlib.pyplot.close(figure)
+    plt.close(figure)
 
 
 def run(args):
