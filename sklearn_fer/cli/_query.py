@@ -115,7 +115,8 @@ def _summary(chosen, args, out):
         else ""
     )
     return (
-        f"chose {len(chosen)} frames with {args.sampler} (round {counts['round']}){short} "
+        f"chose {len(chosen)} frame{'s' * (len(chosen) != 1)} with {args.sampler} "
+        f"(round {counts['round']}){short} "
         f"among {counts['n_sampled']} sampled every {args.every_seconds:g} s; skipped "
         f"{no_face} without a face and {counts['n_already']} already in {out} (the same "
         f"frame of the same video). Faces in {out / 'faces'}, to label in "

@@ -61,7 +61,7 @@ def plot_over_time(predictions, *, targets=None, title=None, ax=None):
     ...                      "valence": [0.2, None, 0.4], "arousal": [-0.1, None, 0.3]})
     >>> ax = plot_over_time(rows, title="clip.mp4")
     >>> [line.get_label() for line in ax.get_lines()][:2], ax.get_ylabel()
-    (['valence', 'arousal'], 'predicted value (-1 to 1)')
+    (['valence', 'arousal'], 'predicted valence and arousal (-1 to 1)')
     """
     if "time_s" not in getattr(predictions, "columns", ()):
         raise ValueError(
@@ -101,7 +101,7 @@ def plot_over_time(predictions, *, targets=None, title=None, ax=None):
     if all(on_affect):
         ax.axhline(0.0, color="black", lw=0.6)
         ax.set_ylim(-1.05, 1.05)
-        ax.set_ylabel("predicted value (-1 to 1)")
+        ax.set_ylabel(f"predicted {' and '.join(targets)} (-1 to 1)")
     else:
         ax.set_ylim(-0.02, 1.02)
         ax.set_ylabel("probability of the expression")

@@ -141,6 +141,12 @@ def _choose(nets, pool, labelled, count, sampler, random_state, device):
     return np.asarray(picks, dtype=np.int64)
 
 
+def _seconds(time_s):
+    """A timestamp as text: microseconds kept, trailing zeros after the milliseconds not."""
+    text = f"{time_s:.6f}"
+    return text[:-3] + text[-3:].rstrip("0")
+
+
 def _next_round(table, folder):
     """The round of a new query: one more than the last; refuses a deleted ``round``."""
     if not len(table):
@@ -354,7 +360,7 @@ def query_video(
             arousal="",
             expression="",
             video=name,
-            time_s=f"{pool.time_s[i]:.6f}".rstrip("0").rstrip("."),
+            time_s=_seconds(pool.time_s[i]),
             sampler=sampler,
             frame=str(pool.index[i]),
             video_sha256=sha256,

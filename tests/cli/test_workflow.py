@@ -5,6 +5,7 @@ End to end (a general model is trained, videos decoded): marked slow.
 """
 
 import errno
+import shutil
 import socket
 
 import numpy as np
@@ -201,8 +202,9 @@ def test_bad_inputs_are_one_line_and_exit_2(flow, capsys, tmp_path):
 
 def test_query_says_what_it_chose_and_what_it_skipped(flow, capsys, tmp_path):
     root, video, _ = flow
+    shutil.copytree(root / "labels", tmp_path / "labels")  # the fixture's folder unchanged
     argv = ["query", str(video), "--model", str(root / "general"), "--every-seconds", "1"]
-    argv += ["--out", str(root / "labels"), "--no-progress", "--n", "50"]
+    argv += ["--out", str(tmp_path / "labels"), "--no-progress", "--n", "50"]
     assert cli.main(argv) == 0
     out = capsys.readouterr().out
     # 10 faces at 1 s, 6 already chosen in the fixture's two rounds: 4 left.
