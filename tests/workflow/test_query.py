@@ -3,6 +3,7 @@ from pathlib import Path
 
 import cv2
 import numpy as np
+import pandas as pd
 import pytest
 
 from sklearn_fer.active import GreedySampler
@@ -327,3 +328,22 @@ def test_the_frame_in_context_shows_the_face_box(general, tmp_path):
     rows, cols = np.nonzero(green)
     assert abs(cols.min() - x) <= 3 and abs(cols.max() - (x + w)) <= 3
     assert abs(rows.min() - y) <= 3 and abs(rows.max() - (y + h)) <= 3
+
+
+def test_a_folder_from_before_frame_indices_keeps_its_frames(general, clip, tmp_path):
+    # Rows without frame and video_sha256 (an earlier version's) name the video and a
+    # time: the frame shown then counts as already chosen, and the new rows add columns.
+    video, truth = clip
+    folder = tmp_path / "labels"
+    (folder / "faces").mkdir(parents=True)
+    cv2.imwrite(str(folder / "faces/person_one_000002000ms.png"), np.zeros((64, 64, 3), np.uint8))
+    (folder / "labels.csv").write_text(
+        "path,valence,arousal,expression,video,time_s,round,sampler\n"
+        "faces/person_one_000002000ms.png,0.1,0.2,,person one.avi,2.000,1,gsx\n"
+    )
+    chosen = query_video(video, general, folder, n=100, sampler="random", every_seconds=1)
+    assert chosen.attrs["n_already"] == 1 and 2.0 not in chosen["time_s"].tolist()
+    assert len(chosen) == int(np.isfinite(truth[:, 0]).sum()) - 1
+    labels = read_labels(folder)
+    assert labels.loc[0, ["valence", "arousal"]].tolist() == [0.1, 0.2]
+    assert labels["round"].tolist()[1:] == [2] * len(chosen) and pd.isna(labels["frame"][0])
