@@ -114,10 +114,6 @@ class VideoFrames:
     ValueError
         ``every_seconds`` is neither None nor a positive number.
 
-    See Also
-    --------
-    video_sha256 : the identity of a video, by its content.
-
     Examples
     --------
     >>> import os, tempfile

@@ -243,7 +243,7 @@ def query_video(
     (:class:`~sklearn_fer.FaceCropper`), and a sampler picks the frames to label among
     those with a face, on the model's conv features (the pool-based sampling of Rescigno
     et al. 2020, Section 3.4). Each chosen face is saved to ``folder/faces/`` at
-    :data:`LABEL_SIZE` px a side (or the model's size when larger), large enough for a
+    224 px a side (or the model's size when larger), large enough for a
     person to judge, beside the whole frame, small, with the face's box drawn; the
     model's input is made from the saved face by resizing, so what is labelled is what
     is trained on. Each is listed in ``folder/labels.csv`` with empty ``valence`` and
