@@ -20,6 +20,18 @@ _DECIMALS = 6
 TOLERANCE = 1e-6
 
 
+def format_seconds(time_s):
+    """A timestamp as text, to the microsecond it is exact to (at least milliseconds).
+
+    Examples
+    --------
+    >>> [format_seconds(t) for t in (0.0, 1.5, 0.041708)]
+    ['0.000', '1.500', '0.041708']
+    """
+    text = f"{time_s:.{_DECIMALS}f}"
+    return text[:-3] + text[-3:].rstrip("0")
+
+
 def _capture(path):
     capture = cv2.VideoCapture(os.fspath(path))
     if not capture.isOpened():

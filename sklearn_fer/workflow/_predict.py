@@ -15,7 +15,7 @@ from sklearn.utils import Bunch
 
 from .._atomic import atomic_write
 from ..cropping import FaceCropper
-from ..datasets._video import VideoFrames, faces_in_batches
+from ..datasets._video import VideoFrames, faces_in_batches, format_seconds
 from ..persistence import load_pretrained
 from ._general import is_fer2013
 from ._pool import target_names
@@ -171,7 +171,10 @@ def _write_rows(stream, rows, counts, video):
         if writer is None:
             writer = csv.writer(stream, lineterminator="\n")
             writer.writerow(list(row))
-        writer.writerow([_format(value) for value in row.values()])
+        # time_s as exact as the frame's timestamp (query's labels.csv writes it so too).
+        writer.writerow(
+            [format_seconds(v) if k == "time_s" else _format(v) for k, v in row.items()]
+        )
         counts["frames"] += 1
         counts["faces"] += int(row["face_found"])
     if counts["frames"] == 0:

@@ -14,7 +14,7 @@ from sklearn.utils import Bunch
 
 from ..cropping import FaceCropper
 from ..datasets._rows import load_faces
-from ..datasets._video import VideoFrames, video_sha256
+from ..datasets._video import VideoFrames, format_seconds, video_sha256
 from ..evaluation import default_samplers
 from ._face_files import LABEL_SIZE, FaceFiles, model_input
 from ._general import NEEDS_REGRESSION_FUNCTION, general_nets, is_fer2013
@@ -139,12 +139,6 @@ def _choose(nets, pool, labelled, count, sampler, random_state, device):
     estimator = regression_function(nets, device=device) if needs_estimator else None
     picks = strategy.select(X_pool, count, estimator=estimator, X_labeled=X_labelled)
     return np.asarray(picks, dtype=np.int64)
-
-
-def _seconds(time_s):
-    """A timestamp as text: microseconds kept, trailing zeros after the milliseconds not."""
-    text = f"{time_s:.6f}"
-    return text[:-3] + text[-3:].rstrip("0")
 
 
 def _next_round(table, folder):
@@ -360,7 +354,7 @@ def query_video(
             arousal="",
             expression="",
             video=name,
-            time_s=_seconds(pool.time_s[i]),
+            time_s=format_seconds(pool.time_s[i]),
             sampler=sampler,
             frame=str(pool.index[i]),
             video_sha256=sha256,

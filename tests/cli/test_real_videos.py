@@ -75,6 +75,6 @@ def test_label_personalise_and_predict_on_real_videos(labelled, general, tmp_pat
     own = frame_times(mov)
     requested = np.arange(0, own[-1] + 1e-9, 0.5)
     expected = own[sorted({int(np.argmax(own >= r - 1e-6)) for r in requested})]
-    np.testing.assert_allclose(rows["time_s"], expected, atol=1e-4)
+    np.testing.assert_allclose(rows["time_s"], expected, atol=1e-6)
     assert rows["face_found"].any() and not rows["face_found"].all()  # face, then none
     assert (tmp_path / "mov.png").read_bytes().startswith(b"\x89PNG")
