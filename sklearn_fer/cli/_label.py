@@ -14,7 +14,8 @@ def add_parser(commands):
         "label",
         help="label the chosen faces on a local page",
         description="Serve a page on 127.0.0.1 (never reachable from other machines) "
-        "showing each face of FOLDER/labels.csv beside a valence-arousal grid. Click the "
+        "showing each face of FOLDER/labels.csv, with its whole frame below it (the face's "
+        "box drawn) when query saved one, beside a valence-arousal grid. Click the "
         "grid, or move the marker with W/A/S/D and press Enter; arrows go to the previous "
         "or next face, Space to the next one not labelled, Backspace clears a label. Every "
         "label is written to labels.csv at once, atomically: closing the browser or "

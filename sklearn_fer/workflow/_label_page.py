@@ -10,8 +10,11 @@ PAGE = """<!DOCTYPE html>
 <style>
   body { font-family: system-ui, sans-serif; margin: 1.5em; color: #222; }
   main { display: flex; gap: 2em; align-items: flex-start; flex-wrap: wrap; }
-  #face { width: 320px; height: 320px; image-rendering: pixelated; border: 1px solid #999;
-          background: #eee; object-fit: contain; }
+  #face { width: 288px; height: 288px; border: 1px solid #999; background: #eee;
+          object-fit: contain; display: block; }
+  #context { width: 288px; margin-top: 6px; border: 1px solid #999; display: block; }
+  #context[hidden] { display: none; }
+  .caption { color: #666; font-size: 85%; }
   #grid { width: 400px; height: 400px; cursor: crosshair; border: 1px solid #999;
           background: #fafafa; touch-action: none; }
   #grid text { font-size: 12px; fill: #666; pointer-events: none; }
@@ -32,6 +35,8 @@ top excited. Each click is saved to <code>labels.csv</code> at once.</p>
 <main>
   <section>
     <img id="face" alt="face to label">
+    <img id="context" alt="the whole frame, the face's box drawn" hidden>
+    <div class="caption" id="context-caption" hidden>the whole frame; the box is the face</div>
     <div id="position"></div>
     <div id="progress"></div>
     <label><input type="checkbox" id="advance" checked> next frame after each label</label>
@@ -94,7 +99,11 @@ function render() {
   if (!frames.length) { $("position").textContent = "no frames in labels.csv"; return; }
   const frame = frames[current];
   $("face").src = "faces-file/" + encodeURIComponent(frame.path);
-  const when = frame.time_s === null ? "" : ` at ${frame.time_s.toFixed(1)} s`;
+  // The frame around the face, when query saved one (a labels.csv made by hand has none).
+  $("context").hidden = $("context-caption").hidden = !frame.context;
+  if (frame.context) $("context").src = "faces-file/" + encodeURIComponent(frame.context);
+  else $("context").removeAttribute("src");
+  const when = frame.time_s === null ? "" : ` at ${frame.time_s.toFixed(2)} s`;
   $("position").textContent = `frame ${current + 1} of ${frames.length}${when}` +
     (frame.video ? ` of ${frame.video}` : "");
   const done = frames.filter(labelled).length;

@@ -3,9 +3,10 @@
 It listens on 127.0.0.1 only and answers only requests addressed to it by that name (or
 ``localhost``), so other machines cannot reach it and other web sites cannot drive it
 (a request from another origin is refused, and a cross-site page cannot send the JSON
-it takes without a preflight this server never grants). It serves only the face crops
-``labels.csv`` lists, from inside the folder, and writes each label with
-:func:`set_label` the moment it is clicked.
+it takes without a preflight this server never grants). It serves only the images
+``labels.csv`` lists (each face, and the whole frame around it in ``context``), from
+inside the folder, and writes each label with :func:`set_label` the moment it is
+clicked.
 """
 
 from __future__ import annotations
@@ -78,7 +79,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _frames(self):
         table = read_labels(self.server.folder)
-        columns = ["path", "valence", "arousal", "expression", "video", "time_s"]
+        columns = ["path", "valence", "arousal", "expression", "video", "time_s", "context"]
         return [
             {
                 "path": _text(row["path"]).strip(),
@@ -87,12 +88,13 @@ class _Handler(BaseHTTPRequestHandler):
                 "expression": _text(row["expression"]),
                 "video": _text(row["video"]),
                 "time_s": _number(row["time_s"]),
+                "context": _text(row["context"]).strip(),
             }
             for row in table.reindex(columns=columns).to_dict("records")
         ]
 
     def _face(self, name):
-        listed = {frame["path"] for frame in self._frames()}
+        listed = {f[key] for f in self._frames() for key in ("path", "context") if f[key]}
         folder = self.server.folder.resolve()
         path = (folder / name).resolve()
         if name not in listed or not path.is_relative_to(folder) or not path.is_file():
@@ -152,10 +154,11 @@ class _Handler(BaseHTTPRequestHandler):
 class LabelServer(ThreadingHTTPServer):
     """The labelling page of a folder, served on 127.0.0.1 (``sklearn-fer label``).
 
-    Shows each face ``labels.csv`` lists beside a valence-arousal grid; every click (or
-    Enter after moving the marker with W/A/S/D) is written to ``labels.csv`` at once,
-    atomically (:func:`set_label`), so closing the browser or stopping the server loses
-    nothing. The server is bound when created; call ``serve_forever()`` to answer
+    Shows each face ``labels.csv`` lists, with the whole frame around it (``context``,
+    the face's box drawn) when ``query`` saved one, beside a valence-arousal grid; every
+    click (or Enter after moving the marker with W/A/S/D) is written to ``labels.csv`` at
+    once, atomically (:func:`set_label`), so closing the browser or stopping the server
+    loses nothing. The server is bound when created; call ``serve_forever()`` to answer
     requests and ``shutdown()`` (from another thread) then ``server_close()`` to stop.
 
     Parameters

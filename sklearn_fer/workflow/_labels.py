@@ -14,6 +14,7 @@ import contextlib
 import math
 import numbers
 import os
+import posixpath
 import threading
 from pathlib import Path
 
@@ -23,13 +24,28 @@ from .._atomic import atomic_write
 from .._locking import file_lock
 from ..datasets._labelled import NOT_LABELLED, check_label_rows
 
-__all__ = ["FACES", "LABELS", "LABEL_COLUMNS", "read_labels", "set_label"]
+__all__ = ["FACES", "LABELS", "LABEL_COLUMNS", "normalised_path", "read_labels", "set_label"]
 
 LABELS = "labels.csv"
 FACES = "faces"
 #: The columns ``query`` writes: the loader's ``path, valence, arousal, expression``, then
-#: where each frame comes from.
-LABEL_COLUMNS = ("path", "valence", "arousal", "expression", "video", "time_s", "round", "sampler")
+#: where each frame comes from: the video's file name, the frame's own timestamp, the
+#: round and sampler that chose it, the decoded frame's index and the SHA-256 of the
+#: video's bytes (together, which frame of which video it is, whatever the file is
+#: called), and ``context``: the whole frame, small, with the face's box drawn.
+LABEL_COLUMNS = (
+    "path",
+    "valence",
+    "arousal",
+    "expression",
+    "video",
+    "time_s",
+    "round",
+    "sampler",
+    "frame",
+    "video_sha256",
+    "context",
+)
 _LOCK_FILE = ".labels.lock"
 _THREAD_LOCK = threading.RLock()
 _SHOWN = 5
@@ -66,12 +82,37 @@ def write_table(folder, table):
     return atomic_write(Path(folder) / LABELS, table.to_csv(index=False, lineterminator="\n"))
 
 
+def normalised_path(path):
+    r"""A labels row's path as the loader reads it: ``./faces/a.png``, ``faces\a.png``
+    and ``faces/a.png`` are one file.
+
+    Examples
+    --------
+    >>> normalised_path(" ./faces\\a.png")
+    'faces/a.png'
+    """
+    return posixpath.normpath(str(path).strip().replace("\\", "/"))
+
+
+def duplicated_rows(paths):
+    """Messages for the rows whose path (normalised) an earlier row already lists."""
+    first = {}
+    messages = []
+    for i, path in enumerate(paths):
+        key = normalised_path(path)
+        if path.strip() and key in first:
+            messages.append(
+                f"line {i + 2} ({path.strip()}): the same file as line {first[key] + 2}"
+            )
+        first.setdefault(key, i)
+    return messages
+
+
 def _problems(folder, table):
     paths, _, _, reasons = check_label_rows(table)
     bad = [i for i, reason in enumerate(reasons) if reason not in ("", NOT_LABELLED)]
-    duplicated = table["path"].str.strip().duplicated(keep="first").to_numpy()
     messages = [f"line {i + 2} ({paths[i] or 'no path'}): {reasons[i]}" for i in bad]
-    messages += [f"line {i + 2} ({paths[i]}): path listed twice" for i in duplicated.nonzero()[0]]
+    messages += duplicated_rows(table["path"].tolist())
     if messages:
         shown = "; ".join(messages[:_SHOWN])
         more = f"; and {len(messages) - _SHOWN} more" if len(messages) > _SHOWN else ""
@@ -91,14 +132,16 @@ def read_labels(folder):
     labels : pandas.DataFrame
         One row per chosen frame: ``path`` (of its face crop, relative to ``folder``),
         ``valence`` and ``arousal`` (float, NaN until labelled), ``expression`` (text,
-        carried through, not trained on yet), ``video``, ``time_s``, ``round``, ``sampler``
-        and any column added by hand, as text.
+        carried through, not trained on yet), ``video``, ``time_s``, ``round``, ``sampler``,
+        ``frame`` (Int64), ``video_sha256``, ``context`` and any column added by hand, as
+        text.
 
     Raises
     ------
     ValueError
         The file has a row with a path that leaves the folder, a label missing on one of
-        the two targets, non-numeric or outside [-1, 1], or a path listed twice.
+        the two targets, non-numeric or outside [-1, 1], or a file listed twice (the
+        same path once normalised: ``./faces/a.png`` is ``faces/a.png``).
 
     Examples
     --------
@@ -116,8 +159,9 @@ def read_labels(folder):
     for column in ("valence", "arousal", "time_s"):
         if column in typed:
             typed[column] = pd.to_numeric(typed[column].str.strip(), errors="coerce")
-    if "round" in typed:
-        typed["round"] = pd.to_numeric(typed["round"], errors="coerce").astype("Int64")
+    for column in ("round", "frame"):
+        if column in typed:
+            typed[column] = pd.to_numeric(typed[column], errors="coerce").astype("Int64")
     return typed
 
 

@@ -4,21 +4,27 @@ from __future__ import annotations
 
 import numbers
 import os
+import warnings
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.dummy import DummyRegressor
+from sklearn.model_selection import PredefinedSplit
 from sklearn.pipeline import Pipeline
 from sklearn.utils import Bunch
 
 from .._random import derive_seed
 from ..datasets import load_labelled_faces
+from ..datasets._labelled import NOT_LABELLED
 from ..evaluation import evaluate_transfer, summarize
 from ..featurizers import FrozenConvFeaturizer
 from ..optim import FusedAdam
 from ..regressors import DenseHeadRegressor
+from ._folds import canonical_order, fold_of_each_frame
 from ._general import general_nets
+from ._labels import LABELS, duplicated_rows, read_table
 from ._pool import target_names
 
 __all__ = ["default_head", "personalise"]
@@ -73,6 +79,54 @@ def _tasks(nets):
     raise ValueError("a model folder with several joint nets cannot be personalised.")
 
 
+def _labelled_faces(folder, image_size):
+    """The labelled frames, in canonical order; every bad or duplicated row refused."""
+    problems = duplicated_rows(read_table(folder)["path"].tolist())
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # missing images are refused below, by line
+        data = load_labelled_faces(folder, image_size=image_size, errors="drop")
+    dropped = data.dropped[data.dropped["reason"] != NOT_LABELLED]
+    problems = [
+        f"line {row + 2} ({path or 'no path'}): {reason}"
+        for row, path, reason in dropped.itertuples(index=False)
+    ] + problems
+    if problems:
+        shown = "; ".join(problems[:5]) + (
+            f"; and {len(problems) - 5} more" if len(problems) > 5 else ""
+        )
+        raise ValueError(
+            f"{str(Path(os.fspath(folder)) / LABELS)!r} has bad rows: {shown}. Fix or remove "
+            "them (in any editor) and run again; nothing was trained."
+        )
+    order = canonical_order(data.frame)
+    return data.images[order], data.frame.iloc[order].reset_index(drop=True), data.target[order]
+
+
+def _undefined_ccc(results, y, folds):
+    """CCC is undefined on a test fold whose labels never vary: NaN there, with a warning.
+
+    (The metric's 1 for a constant prediction of a constant truth, or 0 for any other
+    prediction, measures no agreement.) Means over folds then leave those folds out; a
+    target whose labels never vary in any fold has no CCC at all.
+    """
+    n_folds = int(folds.max()) + 1
+    for target in y.columns:
+        values = y[target].to_numpy()
+        constant = [f for f in range(n_folds) if np.ptp(values[folds == f]) == 0]
+        if not constant:
+            continue
+        mask = (results["target"] == target) & results["fold"].isin(constant)
+        results.loc[mask, "ccc"] = np.nan
+        where = (
+            "in every test fold: its CCC is undefined"
+            if len(constant) == n_folds
+            else f"in {len(constant)} of {n_folds} test folds: CCC is undefined there and "
+            "left out of the means"
+        )
+        warnings.warn(f"the {target} labels never vary {where}.", UserWarning, stacklevel=3)
+    return results
+
+
 def _scores(results, names):
     table = summarize(results, metrics=("rmse", "ccc"))
     table = table.rename(columns={"rmse_mean": "rmse", "ccc_mean": "ccc"})
@@ -93,6 +147,13 @@ def personalise(folder, model, *, cv=5, head=None, random_state=0, device="cpu",
     compares the fine-tuned model with the general one as it is (*Transfer 0%*), so the
     person sees whether their labels helped.
 
+    The folds are the same for a seed however the rows of ``labels.csv`` are ordered,
+    and frames of one video less than a second apart stay in one fold (neighbouring frames
+    look alike: split between training and test they would flatter the personal model);
+    see ``sklearn_fer/workflow/_folds.py``. A test fold whose labels of a target never
+    vary has no CCC (warned; left out of the mean, or reported as NaN when every fold is
+    so).
+
     Parameters
     ----------
     folder : path-like
@@ -105,7 +166,8 @@ def personalise(folder, model, *, cv=5, head=None, random_state=0, device="cpu",
         (FER2013 has expressions, not valence and arousal); the baseline is then the mean
         of the labels, since there is no Transfer 0%.
     cv : int, default=5
-        Folds of the cross-validation (fewer when there are fewer labelled frames).
+        Folds of the cross-validation (fewer when there are fewer groups of neighbouring
+        frames).
     head : DenseHeadRegressor or None, default=None
         Template of the fine-tuned head; None: :func:`default_head`.
     random_state : int, default=0
@@ -128,8 +190,9 @@ def personalise(folder, model, *, cv=5, head=None, random_state=0, device="cpu",
     Raises
     ------
     ValueError
-        Fewer than 2 labelled frames, bad rows in ``labels.csv``, or a model folder that is
-        not a general model.
+        Fewer than 2 labelled frames (or all within a second of each other), bad rows in
+        ``labels.csv`` (a bad label, a missing image, a file listed twice: each named by
+        its line), or a model folder that is not a general model.
 
     Examples
     --------
@@ -146,23 +209,25 @@ def personalise(folder, model, *, cv=5, head=None, random_state=0, device="cpu",
         model, device=device, random_state=random_state, kind="general"
     )
     names, pretrained = _tasks(nets)
-    data = load_labelled_faces(folder, image_size=image_size, errors="raise")
-    n = len(data.images)
+    images, frame, target = _labelled_faces(folder, image_size)
+    n = len(images)
     if n < 2:
         raise ValueError(
             f"{os.fspath(folder)!r} has {n} labelled frame(s); personalising needs at least 2 "
             "(label more with sklearn-fer label)."
         )
-    y = pd.DataFrame({name: data[name] for name in names})
+    labelled = dict(zip(("valence", "arousal"), target.T))
+    y = pd.DataFrame({name: labelled[name] for name in names})
     head = default_head(device=device) if head is None else head
-    n_folds = min(int(cv), n)
+    folds = fold_of_each_frame(frame, cv, random_state)
+    n_folds = int(folds.max()) + 1
     results = evaluate_transfer(
         pretrained,
-        data.images,
+        images,
         y,
         subjects=np.zeros(n, dtype=np.int64),
         target_names=names,
-        cv=n_folds,
+        cv=PredefinedSplit(folds),
         # An untrained head has no Transfer 0%: the mean of the training fold's labels is
         # the baseline then (CCC 0 by construction).
         conditions=("no_transfer" if fer2013 else "transfer_0", "transfer_100"),
@@ -171,6 +236,7 @@ def personalise(folder, model, *, cv=5, head=None, random_state=0, device="cpu",
         random_state=random_state,
         progress=progress,
     )
+    results = _undefined_ccc(results, y, folds)
     models = {}
     for index, (task, net) in enumerate(nets.items()):
         tuned = clone(head).set_params(
@@ -178,7 +244,7 @@ def personalise(folder, model, *, cv=5, head=None, random_state=0, device="cpu",
         )
         target = y[task.split("+")].to_numpy(dtype=np.float32)
         pipeline = Pipeline([("featurizer", FrozenConvFeaturizer(net)), ("head", tuned)])
-        models[task] = pipeline.fit(data.images, target[:, 0] if target.shape[1] == 1 else target)
+        models[task] = pipeline.fit(images, target[:, 0] if target.shape[1] == 1 else target)
     return Bunch(
         models=models,
         scores=_scores(results, names),

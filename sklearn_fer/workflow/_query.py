@@ -5,21 +5,20 @@ from __future__ import annotations
 import math
 import numbers
 import os
-import re
 from pathlib import Path
 
-import cv2
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
+from sklearn.utils import Bunch
 
-from .._atomic import atomic_write
 from ..cropping import FaceCropper
 from ..datasets._rows import load_faces
-from ..datasets._video import VideoFrames, faces_in_batches
+from ..datasets._video import VideoFrames, format_seconds, video_sha256
 from ..evaluation import default_samplers
+from ._face_files import LABEL_SIZE, FaceFiles, model_input
 from ._general import NEEDS_REGRESSION_FUNCTION, general_nets, is_fer2013
-from ._labels import FACES, LABEL_COLUMNS, locked, read_labels, read_table, write_table
+from ._labels import LABEL_COLUMNS, locked, read_labels, read_table, write_table
 from ._pool import featurizers, pool_features, regression_function
 
 __all__ = ["SAMPLERS", "query_video"]
@@ -27,15 +26,6 @@ __all__ = ["SAMPLERS", "query_video"]
 #: ``sklearn-fer query --sampler`` names: GSx, reduced GSy, reduced iGS, MCDUE, random
 #: (Rescigno et al. 2020, Tables 2-4).
 SAMPLERS = ("gsx", "gsy", "igs", "mcdue", "random")
-
-
-def _frame_key(video, time_s):
-    return str(video), int(round(float(time_s) * 1000))
-
-
-def _crop_name(video, time_s):
-    stem = re.sub(r"[^A-Za-z0-9_.-]+", "_", Path(video).stem) or "video"
-    return f"{FACES}/{stem}_{int(round(time_s * 1000)):09d}ms.png"
 
 
 def _check_amount(n, fraction):
@@ -51,37 +41,85 @@ def _check_amount(n, fraction):
         raise ValueError(f"fraction must be a number in (0, 1], got {fraction!r}.")
 
 
-def video_pool(frames, cropper, *, batch_size=32, progress=False):
-    """Times and faces of the sampled frames (a :class:`VideoFrames`) that show a face.
+def _batches(items, size):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
 
-    Returns ``(times, faces, n_sampled)``; raises ValueError when no frame has a face.
+
+def video_pool(frames, cropper, *, label_size=None, batch_size=32, progress=False):
+    """The sampled frames of a :class:`VideoFrames` that show a face, and their faces.
+
+    Parameters
+    ----------
+    frames : VideoFrames
+    cropper : FaceCropper
+        Finds the largest face of each frame; its ``output_size`` is the model's input.
+    label_size : int or None, default=None
+        Crop each face at this size (the size ``query`` saves) and make the model's input
+        from that crop (:func:`model_input`), as the saved file is read back; None crops
+        straight at the model's size (as ``predict`` does).
+    batch_size : int, default=32
+        Frames held in memory at once.
+    progress : bool, default=False
+
+    Returns
+    -------
+    pool : sklearn.utils.Bunch
+        ``index`` (decoded frame indices), ``time_s`` (their own timestamps), ``boxes``
+        (``(n, 4)`` face boxes ``x, y, w, h``), ``faces`` (the model's inputs) of the
+        frames with a face, and ``n_sampled`` (frames sampled, with a face or not).
+
+    Raises
+    ------
+    ValueError
+        No frame can be decoded, or none shows a face.
     """
-    video, every_seconds = frames.path, frames.every_seconds
+    size = int(cropper.output_size)
+    big = clone(cropper).set_params(output_size=int(label_size)) if label_size else cropper
     bar = None
     if progress:
         from tqdm.auto import tqdm
 
         bar = tqdm(total=frames.n_expected or None, desc="frames", unit="frame")
-    times, faces, n_sampled = [], [], 0
+    index, times, boxes, faces, n_sampled = [], [], [], [], 0
     try:
-        for batch_times, found, batch_faces in faces_in_batches(frames, cropper, batch_size):
-            n_sampled += len(batch_times)
-            times.append(batch_times[found])
-            faces.append(batch_faces)
+        for batch in _batches(frames.iter_frames(), batch_size):
+            found = cropper.detect([frame for _, _, frame in batch])
+            kept = [(item, box) for item, box in zip(batch, found) if box is not None]
+            n_sampled += len(batch)
+            if kept:
+                crops = big.crop([item[2] for item, _ in kept], [box for _, box in kept])
+                faces += [model_input(c, size) for c in crops] if label_size else list(crops)
+                index += [item[0] for item, _ in kept]
+                times += [item[1] for item, _ in kept]
+                boxes += [box for _, box in kept]
             if bar is not None:
-                bar.update(len(batch_times))
+                bar.update(len(batch))
     finally:
         if bar is not None:
             bar.close()
+    name = os.fspath(frames.path)
     if n_sampled == 0:
-        raise ValueError(f"video {os.fspath(video)!r} has no frames that can be decoded.")
-    times = np.concatenate(times)
-    if not len(times):
+        raise ValueError(f"video {name!r} has no frames that can be decoded.")
+    if not index:
+        every = frames.every_seconds
+        every = "every frame" if every is None else f"every {every:g} s"
         raise ValueError(
-            f"no face found in any of the {n_sampled} frames sampled every {every_seconds:g} s "
-            f"from {os.fspath(video)!r}."
+            f"no face found in any of the {n_sampled} frames sampled {every} from {name!r}."
         )
-    return times, np.concatenate(faces), n_sampled
+    return Bunch(
+        index=np.asarray(index, dtype=np.int64),
+        time_s=np.asarray(times, dtype=np.float64),
+        boxes=np.asarray(boxes, dtype=np.int64).reshape(-1, 4),
+        faces=np.stack(faces),
+        n_sampled=n_sampled,
+    )
 
 
 def _earlier_faces(folder, table, image_size):
@@ -103,13 +141,18 @@ def _choose(nets, pool, labelled, count, sampler, random_state, device):
     return np.asarray(picks, dtype=np.int64)
 
 
-def _write_faces(folder, names, faces):
-    (folder / FACES).mkdir(parents=True, exist_ok=True)
-    for name, face in zip(names, faces):
-        ok, encoded = cv2.imencode(".png", cv2.cvtColor(face, cv2.COLOR_RGB2BGR))
-        if not ok:  # pragma: no cover - PNG encoding of a uint8 image does not fail
-            raise OSError(f"cannot encode the face crop {name!r}")
-        atomic_write(folder / name, encoded.tobytes())
+def _next_round(table, folder):
+    """The round of a new query: one more than the last; refuses a deleted ``round``."""
+    if not len(table):
+        return 1
+    rounds = pd.to_numeric(table.get("round", pd.Series(dtype=str)), errors="coerce")
+    if not rounds.notna().any():
+        raise ValueError(
+            f"{str(Path(folder) / 'labels.csv')!r} has {len(table)} row(s) but no round "
+            "numbers (was the 'round' column deleted or emptied?): put back the rounds so "
+            "far (or 1 on every row) before querying again; nothing was written."
+        )
+    return int(rounds.max()) + 1
 
 
 def _add_rows(folder, rows):
@@ -118,8 +161,7 @@ def _add_rows(folder, rows):
         table = read_table(folder)
         present = set(table["path"].astype(str).str.strip())
         rows = [row for row in rows if row["path"] not in present]
-        rounds = pd.to_numeric(table.get("round", pd.Series(dtype=str)), errors="coerce")
-        this_round = int(rounds.max()) + 1 if rounds.notna().any() else 1
+        this_round = _next_round(table, folder)
         for row in rows:
             row["round"] = str(this_round)
         new = pd.DataFrame(rows, columns=list(LABEL_COLUMNS), dtype=object)
@@ -127,6 +169,50 @@ def _add_rows(folder, rows):
         table = pd.concat([table.reindex(columns=columns, fill_value=""), new], ignore_index=True)
         write_table(folder, table.reindex(columns=columns).fillna(""))
     return this_round
+
+
+def _already_chosen(earlier, pool, video_name, sha256, fps):
+    """Which frames of the pool the folder already holds: same video, same frame.
+
+    A row written by this version names its frame by the video's SHA-256 and the frame's
+    index. A row without them (a folder from an earlier version) counts as the same frame
+    when it names a video of the same file name and a time within half a frame interval:
+    leaving a frame out is safer than labelling it twice.
+    """
+    text = {
+        c: earlier.get(c, pd.Series("", index=earlier.index)).astype(str).str.strip()
+        for c in ("video_sha256", "frame", "video", "time_s")
+    }
+    identified = (text["video_sha256"] != "") & (text["frame"] != "")
+    same = text["video_sha256"][identified] == sha256
+    frames = pd.to_numeric(text["frame"][identified][same], errors="coerce").dropna()
+    done = np.isin(pool.index, frames.astype(np.int64).to_numpy())
+    legacy = ~identified & (text["video"] == video_name)
+    legacy_times = pd.to_numeric(text["time_s"][legacy], errors="coerce").dropna().to_numpy()
+    if len(legacy_times):
+        gap = np.abs(pool.time_s[:, None] - legacy_times[None, :]).min(axis=1)
+        done |= gap <= 0.5 / fps
+    return done
+
+
+def _save_chosen(frames, pool, chosen, files, earlier, cropper):
+    """Crop the chosen frames again at LABEL_SIZE, add them to ``files``, check, write.
+
+    The faces are those the pool's inputs were made from: the same frames (read again by
+    index), boxes and crop. Returns ``(face names, context names)``.
+    """
+    big = clone(cropper).set_params(output_size=max(LABEL_SIZE, int(cropper.output_size)))
+    boxes = dict(zip(pool.index[chosen].tolist(), pool.boxes[chosen]))
+    names = {}
+    for index, _, frame in frames.at_indices(boxes):
+        box = tuple(int(v) for v in boxes[index])
+        names[index] = files.add(index, big.crop([frame], [box])[0], frame, box)
+    missing = sorted(set(boxes) - set(names))
+    if missing:  # pragma: no cover - the same decoder read them a moment ago
+        raise OSError(f"frames {missing} of {os.fspath(frames.path)!r} cannot be read again")
+    files.check(earlier["path"].astype(str))
+    files.write()
+    return [names[i][0] for i in pool.index[chosen]], [names[i][1] for i in pool.index[chosen]]
 
 
 def query_video(
@@ -145,19 +231,30 @@ def query_video(
 ):
     """Choose frames of a video for a person to label, and add them to a labelling folder.
 
-    One frame every ``every_seconds`` is read (streamed), the face of each is found and
-    cropped (:class:`~sklearn_fer.FaceCropper`, at the model's image size), and a sampler
-    picks the frames to label among those with a face, on the model's conv features (the
-    pool-based sampling of Rescigno et al. 2020, Section 3.4). The chosen faces are
-    written to ``folder/faces/`` and listed in ``folder/labels.csv`` with empty
-    ``valence`` and ``arousal``, the video's name, the frame's time, the round and the
-    sampler.
+    The frames at 0, ``every_seconds``, 2 ``every_seconds``, ... are read (streamed; each
+    the first frame at or after its time, at its own timestamp: see
+    :class:`~sklearn_fer.datasets.VideoFrames`), the face of each is found
+    (:class:`~sklearn_fer.FaceCropper`), and a sampler picks the frames to label among
+    those with a face, on the model's conv features (the pool-based sampling of Rescigno
+    et al. 2020, Section 3.4). Each chosen face is saved to ``folder/faces/`` at
+    224 px a side (or the model's size when larger), large enough for a
+    person to judge, beside the whole frame, small, with the face's box drawn; the
+    model's input is made from the saved face by resizing, so what is labelled is what
+    is trained on. Each is listed in ``folder/labels.csv`` with empty ``valence`` and
+    ``arousal``, the video's name, the frame's own time, the round, the sampler, the
+    frame's index and the SHA-256 of the video's bytes.
+
+    Files are named by the video's identity (its bytes' SHA-256) and the frame's index,
+    so videos whose names clean to the same text never share a file; a query that would
+    change any existing file refuses before writing anything.
 
     A folder can be queried again, from the same video or another: every frame already in
-    it (labelled or not) is left out of the pool and counts as the labelled set of the
-    greedy samplers, as modAL's ``X_training`` does, and nothing already in
-    ``labels.csv`` is changed. Give the personal model of the previous round as ``model``
-    for GSy, iGS and MCDUE to query the retrained regression function.
+    it (the same frame of the same video, by content and index, labelled or not) is left
+    out of the pool and counts as the labelled set of the greedy samplers, as modAL's
+    ``X_training`` does, and nothing already in ``labels.csv`` is changed. A video of the
+    same name from another folder is another video; a finer ``every_seconds`` never
+    picks a frame again. Give the personal model of the previous round as ``model`` for
+    GSy, iGS and MCDUE to query the retrained regression function.
 
     Parameters
     ----------
@@ -178,8 +275,9 @@ def query_video(
         Greedy sampling on the conv features (GSx), on the outputs of the model (reduced
         GSy), on both (reduced iGS), Monte-Carlo dropout uncertainty (MCDUE, T=50,
         p=0.5), or at random.
-    every_seconds : float, default=4.0
-        Sampling period (the paper: 4 s).
+    every_seconds : float or None, default=4.0
+        Sampling period (the paper: 4 s); None, or less than the frame interval: every
+        frame.
     random_state : int, default=0
         Seeds the random sampler and MCDUE's dropout masks.
     cropper : FaceCropper or None, default=None
@@ -192,15 +290,19 @@ def query_video(
     Returns
     -------
     chosen : pandas.DataFrame
-        The rows added to ``labels.csv`` (as :func:`read_labels` types them).
+        The rows added to ``labels.csv`` (as :func:`read_labels` types them). Its
+        ``attrs`` say what happened to the others: ``n_sampled`` (frames read),
+        ``n_faces`` (of those, with a face), ``n_already`` (of those, already in the
+        folder), ``n_wanted`` (asked for) and ``round``.
 
     Raises
     ------
     OSError
         The video cannot be opened.
     ValueError
-        No face in the video, every frame with a face already in the folder, a model
-        folder that is not one, a ``labels.csv`` with bad rows, or bad arguments.
+        No face in the video, every frame with a face already in the folder, a file that
+        would be overwritten, a ``labels.csv`` with bad rows or without its ``round``
+        column, a model folder that is not one, or bad arguments.
 
     Examples
     --------
@@ -224,37 +326,50 @@ def query_video(
     nets, image_size, _ = general_nets(model, device=device, random_state=random_state)
     folder = Path(os.fspath(folder))
     earlier = read_labels(folder) if (folder / "labels.csv").is_file() else read_table(folder)
+    _next_round(earlier, folder)  # a deleted round column: refused before any work
     cropper = clone(cropper if cropper is not None else FaceCropper())
     cropper.set_params(output_size=image_size)
-    times, faces, _ = video_pool(frames, cropper, progress=progress)
+    sha256 = video_sha256(frames.path)
+    pool = video_pool(frames, cropper, label_size=LABEL_SIZE, progress=progress)
     name = frames.path.name
-    done = {_frame_key(v, t) for v, t in zip(earlier.get("video", []), earlier.get("time_s", []))}
-    fresh = np.array([_frame_key(name, t) not in done for t in times], dtype=bool)
+    fresh = ~_already_chosen(earlier, pool, name, sha256, frames.fps)
     if not fresh.any():
         raise ValueError(
-            f"every one of the {len(times)} frames with a face in {name!r} is already in "
-            f"{str(folder)!r}: there is nothing left to choose."
+            f"every one of the {len(pool.index)} frames with a face in {name!r} is already "
+            f"in {str(folder)!r} (the same frames of the same video): there is nothing left "
+            "to choose."
         )
-    wanted = n if n is not None else math.ceil(fraction * len(times) - 1e-9)
+    wanted = n if n is not None else math.ceil(fraction * len(pool.index) - 1e-9)
     count = min(int(wanted), int(fresh.sum()))
     folder.mkdir(parents=True, exist_ok=True)
     labelled = _earlier_faces(folder, earlier, image_size)
-    picks = _choose(nets, faces[fresh], labelled, count, sampler, random_state, device)
+    picks = _choose(nets, pool.faces[fresh], labelled, count, sampler, random_state, device)
     chosen = np.flatnonzero(fresh)[np.sort(picks)]  # in time order, for the labeller
-    names = [_crop_name(name, times[i]) for i in chosen]
-    _write_faces(folder, names, faces[chosen])
+    files = FaceFiles(folder, name, sha256)
+    paths, contexts = _save_chosen(frames, pool, chosen, files, earlier, cropper)
     rows = [
         dict(
-            path=p,
+            path=path,
             valence="",
             arousal="",
             expression="",
             video=name,
-            time_s=f"{times[i]:.3f}",
+            time_s=format_seconds(pool.time_s[i]),
             sampler=sampler,
+            frame=str(pool.index[i]),
+            video_sha256=sha256,
+            context=context,
         )
-        for p, i in zip(names, chosen)
+        for path, context, i in zip(paths, contexts, chosen)
     ]
     this_round = _add_rows(folder, rows)
     labels = read_labels(folder)
-    return labels[labels["round"] == this_round].reset_index(drop=True)
+    result = labels[labels["round"] == this_round].reset_index(drop=True)
+    result.attrs.update(
+        n_sampled=pool.n_sampled,
+        n_faces=len(pool.index),
+        n_already=int((~fresh).sum()),
+        n_wanted=int(wanted),
+        round=this_round,
+    )
+    return result

@@ -8,20 +8,25 @@ from collections import deque
 
 import numpy as np
 
+from ..datasets._video import TOLERANCE
+
 
 class CentredMean:
     """Smooth the named columns of rows by the mean over a window centred on each row.
 
-    Rows arrive in time order (``time_s``) through :meth:`push`; a row is released, with
-    ``<name>_smoothed`` columns added, once a row later than its window has arrived, and
-    :meth:`flush` releases the rest. Missing values (NaN: no face in the frame) are left
+    Rows arrive in time order (``time_s``, each frame's own timestamp) through
+    :meth:`push`; a row is released, with ``<name>_smoothed`` columns added, once a row
+    later than its window has arrived, and :meth:`flush` releases the rest. The window of
+    a row at time ``t`` holds every row with ``t - seconds / 2 <= time_s <= t + seconds /
+    2``, both ends included (to the microsecond: timestamps 0.2 s apart are 0.2 s apart,
+    whatever their floating-point rounding). Missing values (NaN: no face in the frame) are left
     out of the means; a window with none gives NaN. Only the rows of one window are held,
     whatever the length of the stream.
 
     Parameters
     ----------
     seconds : float
-        Width of the window (rows within ``seconds / 2`` of a row's time count).
+        Width of the window (rows within ``seconds / 2`` of a row's time count, inclusive).
     names : sequence of str
         Columns to smooth.
     """
@@ -29,7 +34,8 @@ class CentredMean:
     def __init__(self, seconds, names):
         if not (isinstance(seconds, (int, float)) and math.isfinite(seconds) and seconds > 0):
             raise ValueError(f"the smoothing window must be a positive number, got {seconds!r}.")
-        self.half = float(seconds) / 2
+        # Timestamps are microsecond-exact (VideoFrames): a row on the window's edge counts.
+        self.half = float(seconds) / 2 + TOLERANCE
         self.names = list(names)
         self._past = deque()  # released rows still inside a pending row's window
         self._pending = deque()

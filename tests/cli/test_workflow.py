@@ -5,6 +5,7 @@ End to end (a general model is trained, videos decoded): marked slow.
 """
 
 import errno
+import shutil
 import socket
 
 import numpy as np
@@ -134,6 +135,7 @@ def _fails(argv, capsys, message):
     # One line of message (progress bars may precede it), never a traceback.
     errors = [line for line in err.splitlines() if line.startswith("sklearn-fer: error:")]
     assert "Traceback" not in err and len(errors) == 1, err
+    return err
 
 
 def test_bad_inputs_are_one_line_and_exit_2(flow, capsys, tmp_path):
@@ -163,7 +165,6 @@ def test_bad_inputs_are_one_line_and_exit_2(flow, capsys, tmp_path):
             "queries the model's valence and arousal",
         ),
         (["query", str(video), "--model", general, "--n", "2", "--out", str(bad_labels)], "line 2"),
-        (["predict", str(wall), "--model", general, "--every-seconds", "1"], "no face"),
         (["predict", str(video), "--model", str(tmp_path)], "no model.json"),
         (["predict", str(video), "--model", general, "--plot", "x.png"], "--plot needs --out"),
         (
@@ -194,9 +195,41 @@ def test_bad_inputs_are_one_line_and_exit_2(flow, capsys, tmp_path):
     ]
     before = (root / "labels" / "labels.csv").read_bytes()
     for argv, message in cases:
-        _fails(argv, capsys, message)
+        assert "errors=" not in _fails(argv, capsys, message)  # a Python argument
     assert (root / "labels" / "labels.csv").read_bytes() == before
     assert not (tmp_path / "p").exists()
+
+
+def test_query_says_what_it_chose_and_what_it_skipped(flow, capsys, tmp_path):
+    root, video, _ = flow
+    shutil.copytree(root / "labels", tmp_path / "labels")  # the fixture's folder unchanged
+    argv = ["query", str(video), "--model", str(root / "general"), "--every-seconds", "1"]
+    argv += ["--out", str(tmp_path / "labels"), "--no-progress", "--n", "50"]
+    assert cli.main(argv) == 0
+    out = capsys.readouterr().out
+    # 10 faces at 1 s, 6 already chosen in the fixture's two rounds: 4 left.
+    assert "chose 4 frames with gsx (round 3) (asked for 50: only 4 left)" in out, out
+    assert "among 10 sampled every 1 s; skipped 0 without a face and 6 already in" in out
+    assert "(the same frame of the same video)" in out
+
+
+def test_a_video_without_a_face_is_predicted_with_a_warning(flow, capsys, tmp_path):
+    root, _, _ = flow
+    wall = write_video(tmp_path / "wall.avi", [np.full((240, 320, 3), 90, np.uint8)] * 3)
+    argv = ["predict", str(wall), "--model", str(root / "general"), "--no-progress"]
+    assert cli.main([*argv, "--out", str(tmp_path / "wall.csv")]) == 0
+    err = capsys.readouterr().err
+    assert "sklearn-fer: warning: no face found in any of the 6 frames" in err
+    table = pd.read_csv(tmp_path / "wall.csv")
+    assert len(table) == 6 and not table["face_found"].any()
+
+
+def test_the_help_gives_the_default_folds_and_sampling(capsys):
+    assert cli.main(["personalise", "--help"]) == 0
+    text = " ".join(capsys.readouterr().out.split())
+    assert "cross-validation folds (default 5" in text
+    assert cli.main(["predict", "--help"]) == 0
+    assert "(default: every frame" in " ".join(capsys.readouterr().out.split())
 
 
 def test_a_port_in_use(flow, capsys):

@@ -140,6 +140,12 @@ class Browser:
         }
         self._call("POST", f"{self.session}/actions", {"actions": [pointer]})
 
+    def screenshot(self):
+        """The window as PNG bytes."""
+        import base64
+
+        return base64.b64decode(self._call("GET", f"{self.session}/screenshot"))
+
     def press(self, *keys):
         """Press keys in order: names of KEYS, or single characters."""
         actions = []

@@ -13,6 +13,7 @@ from sklearn_fer.optim import FusedAdam
 from sklearn_fer.persistence import load_pretrained, read_manifest, save_pretrained
 from sklearn_fer.regressors import DenseHeadRegressor
 from sklearn_fer.workflow import FER2013_MODEL, personalise, query_video, set_label
+from sklearn_fer.workflow._face_files import LABEL_SIZE
 from sklearn_fer.workflow._general import fer2013_valence_arousal_net
 from sklearn_fer.workflow._query import video_pool
 
@@ -56,10 +57,11 @@ def test_samplers_that_query_valence_and_arousal_are_refused(sampler, tmp_path):
 def test_gsx_picks_greedy_sampling_on_the_real_conv_features(real, clip, tmp_path):
     video, _ = clip
     chosen = query_video(video, FER2013_MODEL, tmp_path / "l", n=4, every_seconds=1)
-    times, faces, _ = video_pool(VideoFrames(video, every_seconds=1), FaceCropper(output_size=64))
-    features = FrozenConvFeaturizer(real).fit_transform(faces)
+    frames, cropper = VideoFrames(video, every_seconds=1), FaceCropper(output_size=64)
+    pool = video_pool(frames, cropper, label_size=LABEL_SIZE)  # the faces query saves
+    features = FrozenConvFeaturizer(real).fit_transform(pool.faces)
     picks = GreedySampler("x").select(features, 4)
-    assert sorted(chosen["time_s"]) == sorted(times[picks])
+    assert sorted(chosen["time_s"]) == sorted(pool.time_s[picks])
 
 
 @pytest.fixture(scope="module")

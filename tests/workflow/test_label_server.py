@@ -1,7 +1,9 @@
 import http.client
 import json
+import os
 import socket
 import threading
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -63,6 +65,7 @@ def test_the_page_the_frames_and_the_faces(server):
         "expression": "",
         "video": "clip.mp4",
         "time_s": 4.0,
+        "context": "",
     }
     status, kind, image = _request(server, "GET", "/faces-file/faces%2Ff2.png")
     assert status == 200 and kind == "image/png"
@@ -152,7 +155,7 @@ def test_labelling_in_a_real_browser(server, folder):
         browser.open(server.url)
         browser.wait_for("return document.body.dataset.ready === '1'")
         assert browser.wait_for("return document.getElementById('face').naturalWidth") == 64
-        assert browser.script(TEXT, "position") == "frame 1 of 4 at 0.0 s of clip.mp4"
+        assert browser.script(TEXT, "position") == "frame 1 of 4 at 0.00 s of clip.mp4"
         # A click 100 px right of and 50 px above the centre of the 400 px grid.
         browser.click_at("#grid", 100, -50)
         browser.wait_for("return document.body.dataset.saved === '1'")
@@ -171,3 +174,73 @@ def test_labelling_in_a_real_browser(server, folder):
         assert labels.loc[0, ["valence", "arousal"]].isna().all()
         assert labels.loc[1, ["valence", "arousal"]].tolist() == [0.3, 0.1]
         assert "1 of 4 labelled" in browser.script(TEXT, "progress")
+
+
+def test_the_frame_in_context_is_served_and_nothing_else(tmp_path):
+    (tmp_path / "faces").mkdir()
+    cv2.imwrite(str(tmp_path / "faces/a.png"), np.full((224, 224, 3), 50, np.uint8))
+    cv2.imwrite(str(tmp_path / "faces/a_frame.jpg"), np.full((270, 480, 3), 200, np.uint8))
+    cv2.imwrite(str(tmp_path / "faces/b_frame.jpg"), np.full((270, 480, 3), 90, np.uint8))
+    (tmp_path / "labels.csv").write_text(
+        "path,valence,arousal,video,time_s,context\nfaces/a.png,,,v.mp4,1.5,faces/a_frame.jpg\n"
+    )
+    server = LabelServer(tmp_path, port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        frames = json.loads(_request(server, "GET", "/api/frames")[2])["frames"]
+        assert frames[0]["context"] == "faces/a_frame.jpg"
+        status, kind, image = _request(server, "GET", "/faces-file/faces%2Fa_frame.jpg")
+        assert status == 200 and kind == "image/jpeg"
+        assert cv2.imdecode(np.frombuffer(image, np.uint8), cv2.IMREAD_COLOR).shape == (270, 480, 3)
+        assert _request(server, "GET", "/faces-file/faces%2Fb_frame.jpg")[0] == 404
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(BROWSER is None, reason="no Chromium and ChromeDriver installed")
+def test_a_queried_real_face_in_its_frame_on_the_page(general, tmp_path):
+    # A real video through query, then the page as a person sees it: the face at 224 px
+    # and the whole frame with the face's box below it, beside the grid. The screenshot
+    # is kept (SKLEARN_FER_SCREENSHOTS=folder) for a person to look at.
+    from sklearn_fer.workflow import query_video
+
+    from .._real_media import real_media
+
+    video = real_media("WolfgangLanger_Pexels.mp4")
+    query_video(video, general, tmp_path / "l", n=2, sampler="random", every_seconds=6)
+    server = LabelServer(tmp_path / "l", port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        with _browser.Browser(*BROWSER) as browser:
+            browser.open(server.url)
+            browser.wait_for("return document.body.dataset.ready === '1'")
+            assert browser.wait_for("return document.getElementById('face').naturalWidth") == 224
+            size = browser.wait_for(
+                "const i = document.getElementById('context');"
+                " return i.naturalWidth > 0 && [i.naturalWidth, i.naturalHeight]"
+            )
+            assert size == [480, 270]
+            boxes = browser.script(
+                "return ['face', 'context', 'grid'].map(id => {"
+                " const r = document.getElementById(id).getBoundingClientRect();"
+                " return [r.left, r.top, r.right, r.bottom]; })"
+            )
+            face, context, grid = boxes
+            assert context[1] >= face[3] and context[2] - context[0] == pytest.approx(290, abs=3)
+            assert grid[0] >= max(face[2], context[2])  # side by side, nothing covered
+            assert context[3] <= 1000  # within the window, no scrolling to see it
+            png = browser.screenshot()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+    assert png.startswith(b"\x89PNG")
+    keep = os.environ.get("SKLEARN_FER_SCREENSHOTS")
+    if keep:
+        Path(keep).mkdir(parents=True, exist_ok=True)
+        (Path(keep) / "label_page_context.png").write_bytes(png)

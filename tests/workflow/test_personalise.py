@@ -1,3 +1,5 @@
+import shutil
+
 import numpy as np
 import pytest
 
@@ -112,3 +114,72 @@ def test_bad_labels_are_named_and_nothing_is_trained(general, labelled, tmp_path
 def test_bad_cv(general, labelled):
     with pytest.raises(ValueError, match="cv must be an int >= 2"):
         personalise(labelled[0], general, cv=1)
+
+
+# -- issue 26: rows trained on once, folds that do not depend on row order ----------------
+
+
+def _copy(folder, to, edit):
+    """A copy of a labelling folder whose labels.csv lines (header kept) go through edit."""
+    shutil.copytree(folder, to)
+    lines = (to / "labels.csv").read_text().splitlines()
+    (to / "labels.csv").write_text("\n".join([lines[0], *edit(lines[1:])]) + "\n")
+    return to
+
+
+def _labelled_only(lines):
+    return [line for line in lines if line.split(",")[1]]
+
+
+def test_a_file_listed_twice_is_refused_with_its_line(general, labelled, tmp_path):
+    folder, _ = labelled
+    copy = _copy(folder, tmp_path / "l", lambda lines: [*lines, "./" + _labelled_only(lines)[0]])
+    with pytest.raises(ValueError, match=r"line 14 \(\./faces/.*\): the same file as line 4"):
+        personalise(copy, general, cv=2, head=_head())
+    backslash = _copy(
+        folder,
+        tmp_path / "b",
+        lambda lines: [*lines, _labelled_only(lines)[1].replace("/", "\\", 1)],
+    )
+    with pytest.raises(ValueError, match="the same file as line 5"):
+        personalise(backslash, general, cv=2, head=_head())
+
+
+def test_errors_name_the_line_and_no_python_argument(general, labelled, tmp_path):
+    folder, _ = labelled
+    copy = _copy(folder, tmp_path / "l", lambda lines: lines)
+    missing = read_labels(copy)["path"][3]
+    (copy / missing).unlink()
+    with pytest.raises(ValueError) as error:
+        personalise(copy, general, cv=2, head=_head())
+    assert f"line 5 ({missing}): missing image" in str(error.value)
+    assert "errors=" not in str(error.value)
+
+
+def test_the_scores_do_not_depend_on_the_order_of_the_rows(result, labelled, general, tmp_path):
+    folder, _ = labelled
+    rng = np.random.default_rng(0)
+    shuffled = _copy(folder, tmp_path / "s", lambda lines: list(rng.permutation(lines)))
+    again = personalise(shuffled, general, cv=3, head=_head(), random_state=0)
+    np.testing.assert_allclose(again.scores["rmse"], result.scores["rmse"], rtol=1e-5)
+    np.testing.assert_allclose(again.scores["ccc"], result.scores["ccc"], rtol=1e-5)
+
+
+def test_a_label_that_never_varies_has_no_ccc(general, labelled, tmp_path):
+    folder, _ = labelled
+
+    def constant_valence(lines):
+        out = []
+        for line in lines:
+            cells = line.split(",")
+            if cells[1]:
+                cells[1] = "0.500"
+            out.append(",".join(cells))
+        return out
+
+    copy = _copy(folder, tmp_path / "l", constant_valence)
+    with pytest.warns(UserWarning, match="valence labels never vary in every test fold"):
+        constant = personalise(copy, general, cv=3, head=_head())
+    scores = constant.scores.set_index(["target", "model"])["ccc"]
+    assert scores.loc["valence"].isna().all()  # undefined, for the general and personal
+    assert scores.loc["arousal"].notna().all()

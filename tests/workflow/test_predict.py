@@ -31,12 +31,12 @@ def test_predictions_are_the_models_on_the_face_crops(general, clip):
 
     video, _ = clip
     rows = pd.DataFrame(iter_video_predictions(video, general, every_seconds=2, batch_size=3))
-    times, faces, _ = video_pool(VideoFrames(video, every_seconds=2), FaceCropper(output_size=64))
+    pool = video_pool(VideoFrames(video, every_seconds=2), FaceCropper(output_size=64))
     nets, _ = load_pretrained(general)
     found = rows[rows["face_found"]]
-    np.testing.assert_allclose(found["time_s"], times)
-    np.testing.assert_allclose(found["valence"], nets["valence"].predict(faces), rtol=1e-5)
-    np.testing.assert_allclose(found["arousal"], nets["arousal"].predict(faces), rtol=1e-5)
+    np.testing.assert_allclose(found["time_s"], pool.time_s)
+    np.testing.assert_allclose(found["valence"], nets["valence"].predict(pool.faces), rtol=1e-5)
+    np.testing.assert_allclose(found["arousal"], nets["arousal"].predict(pool.faces), rtol=1e-5)
 
 
 def test_smoothing_is_the_centred_mean_over_frames_with_a_face(general, clip):
@@ -59,13 +59,46 @@ def test_writing_to_a_stream(general, clip):
 def test_failures_leave_no_file_and_an_earlier_one_as_it_was(general, clip, tmp_path):
     out = tmp_path / "out.csv"
     out.write_text("earlier results")
-    wall = write_video(tmp_path / "wall.avi", [np.full((240, 320, 3), 90, np.uint8)] * 3)
-    with pytest.raises(ValueError, match="no face found in any of the 3 frames"):
-        predict_video(wall, general, out, every_seconds=1)
+    (tmp_path / "junk.avi").write_bytes(b"junk")
+    with pytest.raises(OSError, match="cannot open video"):
+        predict_video(tmp_path / "junk.avi", general, out)
     with pytest.raises(ModelFolderError, match="no model.json"):
         predict_video(clip[0], tmp_path, out, every_seconds=1)
     assert out.read_text() == "earlier results"
-    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv", "wall.avi"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["junk.avi", "out.csv"]
+
+
+def test_a_video_without_a_face_gives_its_rows_and_a_warning(general, tmp_path):
+    wall = write_video(tmp_path / "wall.avi", [np.full((240, 320, 3), 90, np.uint8)] * 3)
+    with pytest.warns(UserWarning, match="no face found in any of the 6 frames"):
+        summary = predict_video(wall, general, tmp_path / "out.csv")
+    table = pd.read_csv(tmp_path / "out.csv")
+    assert (summary.n_frames, summary.n_faces) == (6, 0)
+    assert table["face_found"].tolist() == [False] * 6
+    assert table[["valence", "arousal"]].isna().all().all()
+    np.testing.assert_allclose(table["time_s"], np.arange(6) / 2)
+
+
+def test_every_frame_by_default(general, clip):
+    # The clip is 13 s at 2 frames/s: 26 frames, each at its own time.
+    video, truth = clip
+    rows = pd.DataFrame(iter_video_predictions(video, general))
+    np.testing.assert_allclose(rows["time_s"], np.arange(26) / 2)
+    assert rows["face_found"].tolist() == np.repeat(np.isfinite(truth[:, 0]), 2).tolist()
+
+
+def test_smoothing_windows_hold_the_frames_on_their_edges(general, tmp_path):
+    # 10 frames/s sampled every 0.2 s, smoothed over 0.4 s: each inner row's window holds
+    # three frames, itself and both neighbours (timestamps 0.2 s apart exactly).
+    frames, _, _ = detectable_frames(4, random_state=12)
+    video = write_video(tmp_path / "v.avi", list(frames), seconds_per_frame=0.5, fps=10.0)
+    rows = pd.DataFrame(
+        iter_video_predictions(video, general, every_seconds=0.2, smooth_seconds=0.4)
+    )
+    assert len(rows) == 10 and rows["face_found"].all()
+    values = rows["valence"].to_numpy()
+    expected = [values[max(0, k - 1) : k + 2].mean() for k in range(len(values))]
+    np.testing.assert_allclose(rows["valence_smoothed"], expected, rtol=1e-12)
 
 
 def _peak_bytes(video, model):
@@ -119,10 +152,10 @@ def test_the_real_fer2013_model_gives_expression_probabilities(clip, tmp_path):
     np.testing.assert_allclose(found[names].sum(axis=1), 1.0, atol=1e-3)  # 4 decimals each
     assert (found["expression"] == found[names].idxmax(axis=1)).all()
     # The probabilities are the original model's on the same face crops.
-    times, faces, _ = video_pool(VideoFrames(video, every_seconds=2), FaceCropper(output_size=64))
+    pool = video_pool(VideoFrames(video, every_seconds=2), FaceCropper(output_size=64))
     with torch.no_grad():
-        expected = torch.softmax(net(torch.from_numpy(faces)), dim=1).numpy()
-    np.testing.assert_allclose(found["time_s"], times)
+        expected = torch.softmax(net(torch.from_numpy(pool.faces)), dim=1).numpy()
+    np.testing.assert_allclose(found["time_s"], pool.time_s)
     np.testing.assert_allclose(found[names].to_numpy(), expected, atol=6e-5)
 
 

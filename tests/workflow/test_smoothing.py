@@ -53,3 +53,14 @@ def test_a_window_without_faces_gives_nan():
 def test_bad_windows(seconds):
     with pytest.raises(ValueError, match="positive number"):
         CentredMean(seconds, ["valence"])
+
+
+def test_a_window_holds_the_rows_on_its_edges():
+    # Rows 0.2 s apart and a 0.4 s window: each inner row averages itself and both
+    # neighbours, although 3 * 0.2 - 2 * 0.2 > 0.2 in floating point. With values k**2 the
+    # mean of three is k**2 + 2/3; of two or of one it is something else.
+    times = np.array([k * 0.2 for k in range(12)])
+    values = np.arange(12.0) ** 2
+    rows, _ = _stream(times, values, 0.4)
+    inner = np.array([r["valence_smoothed"] for r in rows])[1:-1]
+    np.testing.assert_allclose(inner, values[1:-1] + 2 / 3)
