@@ -16,7 +16,7 @@ from sklearn.utils import check_array
 
 from ._dead_inputs import dead_input_plan, pruned
 from ._frozen import clone_sharing_pretrained, pretrained_module, shallow_params
-from ._skorch_bridge import input_width
+from ._net import input_width
 from ._validation import is_dataset
 from .nets import check_backbone, dense_part
 

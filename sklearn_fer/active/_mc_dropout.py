@@ -7,7 +7,7 @@ import torch
 
 from .._random import draw_seed, torch_rng
 from .._validation import check_number, is_dataset
-from ..nets._protocol import DROPOUT_TYPES as _DROPOUT_TYPES
+from ..nets._backbone import DROPOUT_TYPES as _DROPOUT_TYPES
 from ._base import _check_n_instances, _check_pool, _n_samples, _QueryStrategy
 from ._regression_function import _torch_module
 

@@ -6,8 +6,8 @@ from torch import nn
 
 from .._head import _HeadMixin
 from ..optim import NesterovSGD
+from ._classifier import _SklearnNetClassifier
 from ._output_layer import replace_output_layer
-from ._skorch_bridge import _SklearnNetClassifier
 
 
 def _pretrained_labels(pretrained, module):

@@ -32,10 +32,10 @@ from ..metrics import classification_scores
 from ..nets import check_backbone, dense_part
 from ..nets._registry import backbone_factory
 from ._kfold_plan import SETS_OF, TEST_SETS, TRAINING_SETS, plan_kfold
-from ._protocol import head_for
 from ._runner import run_units
 from ._shared_net import SharedNet
 from ._store import UnitStore, estimator_key, fingerprint
+from ._subject_protocol import head_for
 
 #: How a model starts: random weights, the pre-trained head on frozen features, or the
 #: whole pre-trained network fine-tuned.

@@ -20,7 +20,7 @@ from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from .._random import derive_seed
 from .._validation import check_images, check_labels, is_dataset
-from ..classifiers._skorch_bridge import check_class_list
+from ..classifiers._classifier import check_class_list
 
 #: The sets a model can be trained on: the wild set, the in-house ("lab") set, or both.
 TRAINING_SETS = ("wild", "lab", "both")

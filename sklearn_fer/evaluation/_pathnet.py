@@ -27,10 +27,10 @@ from ..featurizers import FrozenConvFeaturizer
 from ..pathnet import PathNetRegressor
 from ..regressors import DenseHeadRegressor
 from ._inputs import check_targets
-from ._protocol import SubjectProtocol, head_for, run_protocol, unit_targets
 from ._results import result_rows
 from ._sampling import sampled_rows
 from ._store import estimator_key, fingerprint
+from ._subject_protocol import SubjectProtocol, head_for, run_protocol, unit_targets
 from ._transfer import CONDITIONS
 
 #: The rows of study "forgetting": errors on held-out wild data, before and after.

@@ -16,9 +16,9 @@ from sklearn.utils import check_random_state
 from .._validation import check_number
 from ..active import GreedySampler, MCDropoutSampler, RandomSampler, SampledRegressor
 from ..regressors import DenseHeadRegressor
-from ._protocol import SubjectProtocol, head_for, run_protocol, unit_targets
 from ._results import result_rows
 from ._store import estimator_key
+from ._subject_protocol import SubjectProtocol, head_for, run_protocol, unit_targets
 
 DEFAULT_FRACTIONS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9)
 

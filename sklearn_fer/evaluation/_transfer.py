@@ -13,9 +13,9 @@ from sklearn.base import clone
 from sklearn.utils import _safe_indexing
 
 from ..regressors import AlexNetRegressor, DenseHeadRegressor
-from ._protocol import SubjectProtocol, head_for, run_protocol, unit_targets
 from ._results import result_rows
 from ._store import estimator_key
+from ._subject_protocol import SubjectProtocol, head_for, run_protocol, unit_targets
 
 CONDITIONS = ("no_transfer", "transfer_0", "transfer_100")
 

@@ -20,7 +20,7 @@ from ._nasri_config import (
     make_nasri_config,
 )
 from ._nasri_report import confusion_figure, write_sections
-from ._protocol import Study
+from ._study import Study
 
 _SEEDS = {"wild": 11, "lab": 12, "pretrain": 13}  # seed + offset of each synthetic set
 _PRETRAINING_TARGETS = ("valence", "arousal")

@@ -23,7 +23,7 @@ from ._paper import PAPER_GAPS, deviations
 from ._pathnet import general_pathnets, held_out_wild, pathnet_results
 from ._pathnet_report import paper_rows, pathnet_sections, sampling_figure_rows
 from ._pretraining import general_models
-from ._protocol import Study
+from ._study import Study
 
 
 class RescignoStudy(Study):

@@ -13,9 +13,9 @@ from .._atomic import atomic_write
 from .._locking import FolderBusyError, file_lock
 from ._config import StudyError
 from ._nasri import NasriStudy
-from ._protocol import StudyContext
 from ._report import write_report
 from ._rescigno import RescignoStudy
+from ._study import StudyContext
 from ._zhou_shi import ZhouShiStudy
 
 #: The studies ``reproduce`` can run, by name (``sklearn-fer reproduce --study NAME``).

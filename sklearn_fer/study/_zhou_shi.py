@@ -15,7 +15,7 @@ import torch
 from ._config import TARGETS, StudyError
 from ._data import load_data
 from ._pretraining import general_models
-from ._protocol import Study
+from ._study import Study
 from ._zhou_shi_config import ZHOU_SHI_PROFILES, ZhouShiConfig, make_zhou_shi_config
 from ._zhou_shi_report import _ALPHA, figures, robustness_section, selectivity_section
 

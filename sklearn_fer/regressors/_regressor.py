@@ -2,7 +2,7 @@
 
 Input validation with messages that name the problem, and 1-D targets that skorch would
 otherwise broadcast wrongly; seeding, loaders, interrupts and ``repr`` come from the
-shared :class:`~sklearn_fer._skorch_bridge._SklearnNetMixin`. The regressors of this
+shared :class:`~sklearn_fer._net._SklearnNetMixin`. The regressors of this
 package subclass :class:`_SklearnNetRegressor` and only say how they build their module
 and check ``X``.
 """
@@ -14,7 +14,7 @@ from sklearn.utils.metaestimators import available_if
 from skorch import NeuralNet, NeuralNetRegressor
 from skorch.utils import to_numpy, to_tensor
 
-from .._skorch_bridge import _SklearnNetMixin, output_width
+from .._net import _SklearnNetMixin, output_width
 from .._validation import (
     check_targets,
     dataset_target_ndim,

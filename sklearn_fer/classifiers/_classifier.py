@@ -5,7 +5,7 @@ by ``predict``; ``classes_`` taken from the ``classes`` parameter, from the pre-
 net, or from ``y``; ``class_weight`` ("balanced" or a dict) as the cross-entropy's
 weights; clear errors for one class, continuous targets and labels the net has no output
 unit for. Seeding, loaders, interrupts and ``repr`` come from the shared
-:class:`~sklearn_fer._skorch_bridge._SklearnNetMixin`, as for the regressors.
+:class:`~sklearn_fer._net._SklearnNetMixin`, as for the regressors.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from sklearn.utils.class_weight import compute_class_weight
 from skorch import NeuralNetClassifier
 from skorch.utils import to_numpy
 
-from .._skorch_bridge import _SklearnNetMixin
+from .._net import _SklearnNetMixin
 from .._validation import check_labels, dataset_yields_pairs, is_dataset
 from ..datasets._lazy import ImageTargetPairs
 from ..nets._registry import accepts

@@ -3,8 +3,8 @@
 Seeding from ``random_state`` in forked torch generators, loaders that never draw from
 torch's global generator, interrupts that propagate, parameters that ``clone`` can copy,
 and a short ``repr``. :class:`_SklearnNetMixin` sits left of skorch's
-``NeuralNetRegressor`` (``regressors/_skorch_bridge.py``) or ``NeuralNetClassifier``
-(``classifiers/_skorch_bridge.py``); those add the target handling of their task, and the
+``NeuralNetRegressor`` (``regressors/_regressor.py``) or ``NeuralNetClassifier``
+(``classifiers/_classifier.py``); those add the target handling of their task, and the
 estimators only say how they build their module and check ``X``.
 """
 
