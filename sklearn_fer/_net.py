@@ -17,6 +17,7 @@ import warnings
 import numpy as np
 import torch
 from skorch import NeuralNet
+from skorch.utils import to_numpy
 from torch import nn
 from torch.utils.data import DataLoader
 
@@ -181,6 +182,24 @@ class _SklearnNetMixin:
     def forward_iter(self, X, training=False, device="cpu"):
         with _read_only_batches():
             yield from super().forward_iter(X, training=training, device=device)
+
+    def _predict_outputs(self, X, check_batch=None):
+        """The fitted net's outputs on ``X`` through its prediction nonlinearity, as one array.
+
+        The one predict loop of the regressors and the classifiers: ``X`` checked as for
+        ``fit``, then run batch by batch through :meth:`forward_iter`; ``check_batch``, if
+        given, sees each batch's raw outputs first.
+        """
+        self.check_is_fitted()
+        X = self._check_X(X, reset=False)
+        nonlinearity = self._get_predict_nonlinearity()
+        batches = []
+        for out in self.forward_iter(X, training=False):
+            out = out[0] if isinstance(out, tuple) else out
+            if check_batch is not None:
+                check_batch(out)
+            batches.append(to_numpy(nonlinearity(out)))
+        return np.concatenate(batches, 0)
 
     def _train(self, X, y, routing_method, **fit_params):
         # skorch's partial_fit swallows KeyboardInterrupt and returns a half-trained net as

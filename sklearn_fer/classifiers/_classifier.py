@@ -14,7 +14,6 @@ import numpy as np
 import torch
 from sklearn.utils.class_weight import compute_class_weight
 from skorch import NeuralNetClassifier
-from skorch.utils import to_numpy
 
 from .._net import _SklearnNetMixin
 from .._validation import check_labels, dataset_yields_pairs, is_dataset
@@ -196,15 +195,8 @@ class _SklearnNetClassifier(_SklearnNetMixin, NeuralNetClassifier):
         -------
         proba : ndarray of shape (n_samples, n_classes), float32
         """
-        self.check_is_fitted()
-        X = self._check_X(X, reset=False)
-        nonlinearity = self._get_predict_nonlinearity()
-        batches = []
-        for out in self.forward_iter(X, training=False):
-            out = out[0] if isinstance(out, tuple) else out
-            self._check_outputs(out)
-            batches.append(to_numpy(nonlinearity(out)))
-        return np.concatenate(batches, 0).astype(np.float32, copy=False)
+        proba = self._predict_outputs(X, check_batch=self._check_outputs)
+        return proba.astype(np.float32, copy=False)
 
     def predict(self, X):
         """Predict the class label of each sample of ``X``.

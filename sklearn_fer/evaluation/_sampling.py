@@ -17,6 +17,7 @@ from .._validation import check_number
 from ..active import GreedySampler, MCDropoutSampler, RandomSampler, SampledRegressor
 from ..regressors import DenseHeadRegressor
 from ._results import result_rows
+from ._seeds import SEED_OFFSETS
 from ._store import estimator_key
 from ._subject_protocol import SubjectProtocol, head_for, run_protocol, unit_targets
 
@@ -202,7 +203,7 @@ def sampling_curve(
         label="sampling curves",
         worker=_sampling_unit,
         seed_names=tuple(samplers),
-        seed_offset=100,
+        seed_offset=SEED_OFFSETS["sampling"],
         settings=dict(samplers=samplers, fractions=fractions, head=head),
         fingerprint=dict(
             samplers={name: estimator_key(s) for name, s in samplers.items()},

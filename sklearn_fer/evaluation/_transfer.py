@@ -14,6 +14,7 @@ from sklearn.utils import _safe_indexing
 
 from ..regressors import AlexNetRegressor, DenseHeadRegressor
 from ._results import result_rows
+from ._seeds import SEED_OFFSETS
 from ._store import estimator_key
 from ._subject_protocol import SubjectProtocol, head_for, run_protocol, unit_targets
 
@@ -176,7 +177,7 @@ def evaluate_transfer(
         label="transfer conditions",
         worker=_transfer_unit,
         seed_names=CONDITIONS,
-        seed_offset=0,
+        seed_offset=SEED_OFFSETS["transfer"],
         settings=dict(conditions=conditions, head=head, no_transfer=no_transfer),
         fingerprint=dict(
             conditions=conditions,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils.metaestimators import available_if
 from skorch import NeuralNet, NeuralNetRegressor
-from skorch.utils import to_numpy, to_tensor
+from skorch.utils import to_tensor
 
 from .._net import _SklearnNetMixin, output_width
 from .._validation import (
@@ -112,14 +112,7 @@ class _SklearnNetRegressor(_SklearnNetMixin, NeuralNetRegressor):
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets), float32
             1-D when the net was fitted on a 1-D ``y``, as scikit-learn regressors do.
         """
-        self.check_is_fitted()
-        X = self._check_X(X, reset=False)
-        nonlinearity = self._get_predict_nonlinearity()
-        batches = [
-            to_numpy(nonlinearity(out[0] if isinstance(out, tuple) else out))
-            for out in self.forward_iter(X, training=False)
-        ]
-        y_pred = np.concatenate(batches, 0)
+        y_pred = self._predict_outputs(X)
         return y_pred.reshape(-1) if self.y_ndim_ == 1 else y_pred
 
     # A regressor has no class probabilities: hide skorch's predict_proba (hasattr is False).
