@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import numpy as np
 import torch
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from skorch import NeuralNetClassifier
 
@@ -42,6 +43,12 @@ class _SklearnNetClassifier(_SklearnNetMixin, NeuralNetClassifier):
     :meth:`_resolve_classes` there with the labels the network itself carries (or
     None); the labels of this fit's ``y`` are available to it while ``fit`` initialises.
     """
+
+    _parameter_constraints: dict = {
+        **_SklearnNetMixin._parameter_constraints,
+        "classes": ["array-like", None],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+    }
 
     def __init__(self, module, *, classes=None, class_weight=None, random_state=None, **kwargs):
         super().__init__(module, classes=classes, random_state=random_state, **kwargs)

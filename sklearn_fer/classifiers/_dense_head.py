@@ -105,6 +105,12 @@ class DenseHeadClassifier(_HeadMixin, _SklearnNetClassifier):
     (8, 3)
     """
 
+    _parameter_constraints: dict = {
+        **_HeadMixin._parameter_constraints,
+        "classes": _SklearnNetClassifier._parameter_constraints["classes"],
+        "class_weight": _SklearnNetClassifier._parameter_constraints["class_weight"],
+    }
+
     def __init__(
         self,
         pretrained,
