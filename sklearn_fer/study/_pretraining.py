@@ -16,7 +16,7 @@ from .. import __version__
 from .._atomic import folder_written_whole, old_folder
 from .._threads import one_thread
 from ..persistence import load_pretrained, save_pretrained
-from ._config import TARGETS
+from ._config import TARGETS, epochs_phrase
 from ._estimators import general_model
 
 
@@ -160,7 +160,10 @@ def general_models(config, wild, out, data_home, progress, log, n_jobs=None):
     nets = {}
     for target, (net, seconds) in zip(TARGETS, trained):
         nets[target] = net
-        log(f"general model ({target}): {config.pretrain_epochs} epochs in {seconds:.0f} s")
+        log(
+            f"general model ({target}): {epochs_phrase(config.pretrain_epochs)} in "
+            f"{seconds:.0f} s"
+        )
     metadata = {
         "pretrain_key": key,
         "config": dataclasses.asdict(config),
