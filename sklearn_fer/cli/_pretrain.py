@@ -51,6 +51,12 @@ def add_parser(commands):
     parser.add_argument(
         "--labels", type=Path, help="the CSV of --images (default: IMAGES/labels.csv)"
     )
+    parser.add_argument(
+        "--drop-bad-rows",
+        action="store_true",
+        help="with --images: leave out rows with a missing path, a missing or out-of-range "
+        "label or an invalid face box, saying how many (default: refuse them, naming each)",
+    )
     parser.add_argument("--out", type=Path, required=True, help="model folder to write")
     parser.add_argument(
         "--profile",
@@ -107,22 +113,50 @@ def _fingerprint(args):
     return data_fingerprint("synthetic")
 
 
+def _labelled_faces(args, config):
+    """The faces of ``--images``; bad rows refused, named by line, unless --drop-bad-rows."""
+    import warnings
+
+    from ..datasets import load_labelled_faces
+    from ..datasets._labelled import NOT_LABELLED
+
+    with warnings.catch_warnings():
+        if not args.drop_bad_rows:  # refused below, with every row named: no warning first
+            warnings.simplefilter("ignore")
+        data = load_labelled_faces(
+            args.images,
+            labels=args.labels or "labels.csv",
+            image_size=config.image_size,
+            lazy=True,
+            errors="drop",
+        )
+    bad = data.dropped[data.dropped["reason"] != NOT_LABELLED]
+    if len(bad) and not args.drop_bad_rows:
+        shown = "; ".join(
+            f"line {row + 2} ({path or 'no path'}): {reason}"  # the header is line 1
+            for row, path, reason in bad[["row", "path", "reason"]].head(5).itertuples(False)
+        )
+        more = f"; and {len(bad) - 5} more" if len(bad) > 5 else ""
+        raise ValueError(
+            f"{args.labels or 'labels.csv'} of {str(args.images)!r} has {len(bad)} bad "
+            f"row(s): {shown}{more}. Fix them, or pass --drop-bad-rows to leave them out."
+        )
+    return data
+
+
 def _loader(args, config):
     """A function loading the training faces and targets, saying what it loaded."""
-    from ..datasets import load_affectnet, load_labelled_faces, make_faces
+    from ..datasets import load_affectnet, make_faces
 
     def load():
         if args.affectnet_root:
             data = load_affectnet(args.affectnet_root, image_size=config.image_size, lazy=True)
             print(f"AffectNet: {len(data.images)} faces ({len(data.dropped)} rows dropped)")
         elif args.images:
-            data = load_labelled_faces(
-                args.images,
-                labels=args.labels or "labels.csv",
-                image_size=config.image_size,
-                lazy=True,
-            )
-            print(f"{args.images}: {len(data.images)} labelled faces")
+            data = _labelled_faces(args, config)
+            left_out = data.dropped["reason"].value_counts()
+            dropped = "".join(f", {n} left out: {reason}" for reason, n in left_out.items())
+            print(f"{args.images}: {len(data.images)} labelled faces{dropped}")
         else:
             data = make_faces(
                 config.wild_subjects,
@@ -149,6 +183,8 @@ def run(args):
         return fail(problem)
     if args.labels and not args.images:
         return fail("--labels goes with --images")
+    if args.drop_bad_rows and not args.images:
+        return fail("--drop-bad-rows goes with --images")
     from ..workflow._pretrain import pretrain
 
     try:

@@ -192,12 +192,35 @@ def test_bad_inputs_are_one_line_and_exit_2(flow, capsys, tmp_path):
             ["pretrain", "--images", labels, "--labels", "nothing.csv", "--out", "x"],
             "does not exist",
         ),
+        (
+            ["pretrain", "--images", str(bad_labels), "--out", str(tmp_path / "g")],
+            "line 2 (faces/a.png): missing or non-numeric label. Fix them, or pass --drop-bad-rows",
+        ),
+        (["pretrain", *TINY, "--drop-bad-rows", "--out", "x"], "goes with --images"),
     ]
     before = (root / "labels" / "labels.csv").read_bytes()
     for argv, message in cases:
         assert "errors=" not in _fails(argv, capsys, message)  # a Python argument
     assert (root / "labels" / "labels.csv").read_bytes() == before
     assert not (tmp_path / "p").exists()
+
+
+def test_pretrain_leaves_out_bad_rows_when_asked(flow, capsys, tmp_path):
+    root, _, _ = flow
+    shutil.copytree(root / "labels", tmp_path / "labels")
+    table = pd.read_csv(tmp_path / "labels" / "labels.csv", dtype=str, keep_default_na=False)
+    table.loc[1, "valence"] = "7"  # out of range
+    table.to_csv(tmp_path / "labels" / "labels.csv", index=False)
+    argv = ["pretrain", "--images", str(tmp_path / "labels"), "--out", str(tmp_path / "g")]
+    argv += ["--profile", "smoke", "--epochs", "1", "--hidden-units", "16", "--no-progress"]
+    _fails(argv, capsys, "line 3 (")
+    assert not (tmp_path / "g").exists()
+    assert cli.main([*argv, "--drop-bad-rows"]) == 0
+    out = capsys.readouterr().out
+    # The fixture left one of its six rows unlabelled; one more is out of range now.
+    assert "4 labelled faces, 1 left out: " in out
+    assert "1 left out: label outside [-1, 1]" in out and "1 left out: not labelled yet" in out
+    assert read_manifest(tmp_path / "g")["kind"] == "general"
 
 
 def test_query_says_what_it_chose_and_what_it_skipped(flow, capsys, tmp_path):
