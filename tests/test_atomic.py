@@ -83,3 +83,19 @@ def test_model_folder_and_its_files_follow_the_umask(tmp_path, tiny_pretrained, 
     assert files
     for path in files:
         assert mode(path) == 0o666 & ~mask, path.name
+
+
+@pytest.mark.parametrize("mask", [0o022, 0o077], ids=["0o22", "0o77"])
+def test_a_cached_model_copied_into_a_study_follows_the_umask(tmp_path, mask):
+    from sklearn_fer.study._pretraining import _copy_folder
+
+    cache = tmp_path / "cache"  # as an older version wrote it: private whatever the umask
+    cache.mkdir()
+    (cache / "valence.pt").write_bytes(b"w")
+    os.chmod(cache / "valence.pt", 0o600)
+    os.chmod(cache, 0o700)
+    with process_umask(mask):
+        _copy_folder(cache, tmp_path / "out" / "model")
+    assert mode(tmp_path / "out" / "model") == 0o777 & ~mask
+    assert mode(tmp_path / "out" / "model" / "valence.pt") == 0o666 & ~mask
+    assert (tmp_path / "out" / "model" / "valence.pt").read_bytes() == b"w"

@@ -122,9 +122,14 @@ def _pretrain_on_one_thread(config, target_index, images, y, folder, progress):
 
 def _copy_folder(source, folder):
     """Copy ``source`` to ``folder`` atomically: an interrupted copy leaves no half folder
-    that a resumed run would take for the model."""
+    that a resumed run would take for the model. Contents only: the copies get the
+    umask's modes, not those of a cache written by another user or an older version."""
     with folder_written_whole(folder) as staging:
-        shutil.copytree(source, staging, dirs_exist_ok=True)
+        for path in Path(source).iterdir():
+            if path.is_dir():  # model folders are flat; a subfolder keeps its own mode
+                shutil.copytree(path, staging / path.name, copy_function=shutil.copyfile)
+            else:
+                shutil.copyfile(path, staging / path.name)
 
 
 def general_models(config, wild, out, data_home, progress, log, n_jobs=None):
