@@ -42,13 +42,10 @@ html_theme_options = {
     "show_prev_next": True,
     "footer_start": ["copyright"],
     "footer_end": ["sphinx-version", "theme-version"],
-    # The gallery's pages are code and figures: the whole width for them.
-    "secondary_sidebar_items": {
-        "**": ["page-toc", "sourcelink"],
-        "auto_examples/**": [],
-    },
+    "secondary_sidebar_items": ["page-toc", "sourcelink"],
 }
-# No left column on pages that stand alone (the landing page, install, troubleshooting).
+# No left column on pages that stand alone (the landing page, install, troubleshooting)
+# nor on the gallery's pages, which are code and figures: the width is theirs.
 html_sidebars = {
     "index": [],
     "install": [],
