@@ -37,8 +37,9 @@ _UMASK_LOCK = threading.Lock()
 def umask():
     """The process's umask, read without changing it.
 
-    Reading sets it to 0o077 for an instant (a file created meanwhile by another thread
-    is then more private, never less) and restores it.
+    Linux says it in ``/proc/self/status``; elsewhere reading it means setting it: to
+    0o077 for an instant (a file created meanwhile by another thread is then more
+    private, never less), then back.
 
     Returns
     -------
@@ -52,6 +53,13 @@ def umask():
     '0o27'
     >>> _ = os.umask(previous)
     """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
     with _UMASK_LOCK:
         current = os.umask(0o077)
         os.umask(current)

@@ -99,3 +99,20 @@ def test_a_cached_model_copied_into_a_study_follows_the_umask(tmp_path, mask):
     assert mode(tmp_path / "out" / "model") == 0o777 & ~mask
     assert mode(tmp_path / "out" / "model" / "valence.pt") == 0o666 & ~mask
     assert (tmp_path / "out" / "model" / "valence.pt").read_bytes() == b"w"
+
+
+@pytest.mark.parametrize("mask", [0o022, 0o077], ids=["0o22", "0o77"])
+def test_umask_without_proc_is_read_by_setting_it_back(monkeypatch, mask):
+    import builtins
+
+    real_open = builtins.open
+
+    def no_proc(path, *args, **kwargs):
+        if str(path).startswith("/proc/"):
+            raise FileNotFoundError(path)
+        return real_open(path, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", no_proc)
+    with process_umask(mask):
+        assert umask() == mask
+        assert os.umask(mask) == mask  # left as it was
