@@ -9,7 +9,7 @@ import dataclasses
 import torch
 
 from .._atomic import atomic_write
-from ._config import StudyError
+from ._config import StudyError, epochs_phrase
 from ._nasri_config import (
     DEPARTURES,
     FER2013_BACKBONE,
@@ -104,7 +104,7 @@ def _pretrained(config, context):
     )
     context.log(
         f"pre-training {config.backbone} on {len(faces.images)} synthetic wild images "
-        f"(valence and arousal, {config.pretrain_epochs} epochs)"
+        f"(valence and arousal, {epochs_phrase(config.pretrain_epochs)})"
     )
     net.fit(faces.images, faces.target)
     path.parent.mkdir(parents=True, exist_ok=True)
