@@ -58,7 +58,13 @@ def test_smoke_run_writes_every_output(smoke):
         assert (smoke / figure).read_bytes().startswith(PNG)
     results = pd.read_csv(smoke / "results.csv")
     assert list(results.columns) == RESULT_COLUMNS
-    assert set(results["study"]) == {"transfer", "sampling", "forgetting", "cross_domain"}
+    assert set(results["study"]) == {
+        "transfer",
+        "sampling",
+        "forgetting",
+        "cross_domain",
+        "general",
+    }
     assert set(results["target"]) == {"valence", "arousal"}
     transfer = results[results["study"] == "transfer"]
     assert set(transfer["condition"]) == {"no_transfer", "transfer_0", "transfer_100", "pathnet"}
@@ -79,6 +85,22 @@ def test_report_states_synthetic_data_and_every_departure_from_the_paper(smoke):
         assert re.search(rf"^\| {setting}\s+\|", report, re.MULTILINE)
     assert "![transfer](transfer.png)" in report and "![sampling](sampling.png)" in report
     assert "Wilcoxon" in report and "Elbow" in report
+
+
+def test_report_gives_the_general_nets_validation_scores_beside_the_papers(smoke):
+    from sklearn_fer.persistence import read_manifest
+
+    results = pd.read_csv(smoke / "results.csv")
+    general = results[results["study"] == "general"].set_index("target")
+    scores = read_manifest(smoke / "model")["metadata"]["validation"]["scores"]
+    for target in ("valence", "arousal"):
+        assert general.loc[target, "rmse"] == pytest.approx(scores[target]["rmse"])
+    report = (smoke / "report.md").read_text()
+    section = report.split("## General nets on their validation set", 1)[1].split("\n## ")[0]
+    assert "people no general net saw" in section
+    for target, paper in (("valence", 0.279), ("arousal", 0.242)):
+        row = rf"\| {target}\s+\|\s+{general.loc[target, 'rmse']:.3f} \|.*\|\s+{paper}"
+        assert re.search(row + r"\s+\| not stated", section), target
 
 
 def test_rerun_resumes_without_recomputing(smoke, monkeypatch):
@@ -371,6 +393,21 @@ def _probe_kernels(tmp_path, *options):
     return json.loads(done.stdout.strip().splitlines()[-1]), done.stderr
 
 
+def _bare_torch_level():
+    import os
+    import subprocess
+    import sys
+
+    from sklearn_fer._threads import PORTABLE_KERNELS
+
+    environ = {k: v for k, v in os.environ.items() if k not in PORTABLE_KERNELS}
+    code = "import torch; print(torch.backends.cpu.get_cpu_capability())"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environ, check=True
+    )
+    return done.stdout.strip()
+
+
 def test_reproduce_restricts_every_kernel_library_to_avx2_for_itself_and_its_workers(tmp_path):
     from sklearn_fer._threads import PORTABLE_KERNELS
 
@@ -383,8 +420,8 @@ def test_reproduce_restricts_every_kernel_library_to_avx2_for_itself_and_its_wor
     assert "warning" not in stderr
     native, _ = _probe_kernels(tmp_path, "--native-kernels")
     assert native["environ"] == dict.fromkeys(PORTABLE_KERNELS)
-    # The library alone changes nothing: importing it leaves the CPU's widest kernels.
-    assert native["level"] == torch.backends.cpu.get_cpu_capability()
+    # The library alone changes nothing: the CPU's widest kernels, as in bare torch.
+    assert native["level"] == _bare_torch_level()
 
 
 def test_reproduce_after_torch_computed_keeps_native_kernels_and_says_so(
