@@ -91,7 +91,7 @@ def _configuration_section(report, study, config):
     report.heading("Configuration")
     settings = [(k, str(v)) for k, v in dataclasses.asdict(config).items()]
     report.table(pd.DataFrame(settings, columns=["setting", "value"]))
-    report.heading("Settings that differ from the paper's", level=3)
+    report.heading("Settings that differ from the paper's, or that it does not state", level=3)
     rows = study.deviations(config)
     if rows:
         report.table(
@@ -105,7 +105,8 @@ def _configuration_section(report, study, config):
     gaps = study.paper_gaps(config)
     if gaps:
         report.paragraph(
-            "Settings the paper does not state, taken as follows: "
+            "The paper's column holds only what the paper states. Settings it does not "
+            "state, and what the paper profile takes for them: "
             + "; ".join(f"`{k}`: {v}" for k, v in gaps)
             + "."
         )

@@ -19,7 +19,7 @@ from ..evaluation import (
 from ._config import PAPER, PROFILES, TARGETS, StudyConfig, StudyError, make_config
 from ._data import load_data
 from ._estimators import head, no_transfer, samplers
-from ._paper import PAPER_GAPS, deviations
+from ._paper import deviations, paper_gaps
 from ._pathnet import general_pathnets, held_out_wild, pathnet_results
 from ._pathnet_report import paper_rows, pathnet_sections, sampling_figure_rows
 from ._pretraining import (
@@ -138,9 +138,11 @@ class RescignoStudy(Study):
         return deviations(config)
 
     def paper_gaps(self, config):
-        return [(k, v) for k, v in PAPER_GAPS.items() if getattr(config, k) == getattr(PAPER, k)]
+        return paper_gaps(config)
 
     def write_sections(self, report, config, results):
+        if config.dataset != "synthetic":
+            _participants_section(report, config, results)
         _validation_section(report, config, results[results["study"] == "general"])
         _transfer_section(report, results[results["study"] == "transfer"], config)
         paper = paper_rows(results)  # the paper's samplers, without PathNet's curves
@@ -191,6 +193,54 @@ def _validation_rows(model_dir):
                 validation["scores"].items(), key=lambda item: TARGETS.index(item[0])
             )
         ]
+    )
+
+
+def frames_per_subject(results, folds):
+    """Each subject's number of frames, from the transfer study's rows: every frame is
+    in the training fold of all folds but one, so the training folds' sizes add up to
+    ``(folds - 1)`` times it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"study": "transfer", "condition": "transfer_100",
+    ...                      "target": "valence", "subject": [3, 3, 3], "fold": [0, 1, 2],
+    ...                      "n_train": [6, 6, 6]})
+    >>> frames_per_subject(rows, folds=3).to_dict()
+    {3: 9}
+    """
+    rows = results[(results["study"] == "transfer") & (results["condition"] == "transfer_100")]
+    rows = rows[rows["target"] == rows["target"].iloc[0]] if len(rows) else rows
+    totals = rows.groupby("subject")["n_train"].sum()
+    return (totals // (folds - 1)).astype(int)
+
+
+def _participants_section(report, config, results):
+    from ._paper import PAPER_PARTICIPANTS
+
+    frames = frames_per_subject(results, config.folds)
+    if not len(frames):
+        return
+    how = (
+        "named with --participants"
+        if config.participants
+        else f"the {config.lab_subjects} lowest participant numbers found (the profile's "
+        "lab_subjects; the paper uses ten participants of experiment 1 without naming them)"
+    )
+    count = (
+        "as in the paper"
+        if len(frames) == PAPER_PARTICIPANTS
+        else f"**not the paper's {PAPER_PARTICIPANTS}: a departure**"
+    )
+    report.heading("AMIGOS participants")
+    report.paragraph(
+        f"{len(frames)} participants ({count}), {how}: "
+        + ", ".join(str(p) for p in frames.index)
+        + ". Frames per participant, found by the loader (a face every 4 s): "
+        + ", ".join(f"{p}: {n}" for p, n in frames.items())
+        + f"; mean {frames.mean():.0f}. The paper says about 1000 per subject; its 16 "
+        "short videos of under 250 s each give at most 16 x 250 / 4 = 1000 frames."
     )
 
 

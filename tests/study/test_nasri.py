@@ -193,5 +193,7 @@ def test_registered_and_configured_like_any_study():
     rows = study.deviations(config)
     assert {row[0] for row in rows} >= {"backbone", "folds"}
     for setting, paper, here, why in rows:
-        assert getattr(NASRI_PAPER, setting) == paper != here == getattr(config, setting)
-        assert why
+        # the paper's value where it states one (as it words it), else "not stated"
+        assert paper == "not stated" or paper != here == getattr(config, setting)
+        assert here == getattr(config, setting) and why
+    assert NASRI_PAPER.backbone in {row[1] for row in rows}
