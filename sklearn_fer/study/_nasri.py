@@ -23,6 +23,7 @@ from ._nasri_config import (
 from ._nasri_report import confusion_figure, write_sections
 from ._paper import NOT_STATED
 from ._protocol import Study
+from ._related import related_work_section
 
 _SEEDS = {"wild": 11, "lab": 12, "pretrain": 13}  # seed + offset of each synthetic set
 _PRETRAINING_TARGETS = ("valence", "arousal")
@@ -229,6 +230,7 @@ class NasriStudy(Study):
         return list(PAPER_GAPS.items())
 
     def write_sections(self, report, config, results):
+        related_work_section(report, "nasri")
         write_sections(report, config, results)
 
     def figures(self, config, results):

@@ -16,6 +16,7 @@ from ..evaluation import (
     sampling_curve,
     summarize,
 )
+from ..evaluation._statistics import left_out_note
 from ._config import PAPER, PROFILES, TARGETS, StudyConfig, StudyError, make_config
 from ._data import load_data
 from ._estimators import head, no_transfer, samplers
@@ -388,6 +389,9 @@ def _transfer_section(report, transfer, config):
         report.bullets(checks)
     for note in _flat_check(summary, config):
         report.paragraph(note)
+    left_out = left_out_note(summary)
+    if left_out:
+        report.paragraph(left_out)
 
 
 def _sampling_section(report, sampling):
@@ -409,6 +413,49 @@ def _sampling_section(report, sampling):
             f" to {last:.3f} at {block['fraction'].iloc[-1]:.0%}"
             f" ({'falling' if last < first else 'NOT falling'} as the fraction grows)."
         )
+    report.paragraph(seed_noise_note(sampling))
+
+
+def seed_noise_note(sampling):
+    """What the curves say of the seed noise of one fine-tuning.
+
+    At a fraction of 1.0 every sampler picks the whole training fold: the same rows,
+    fitted with each sampler's own seed, so the samplers' differences there are seed
+    noise alone. The note gives their spread (largest minus smallest mean RMSE across
+    samplers, per target), the yardstick for differences at other fractions; without a
+    fraction of 1.0 it says the noise is not measured.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"target": "valence", "fraction": 1.0, "subject": [1, 1],
+    ...                      "fold": 0, "sampler": ["random", "gsx"], "rmse": [0.20, 0.23],
+    ...                      "study": "sampling", "condition": "fine_tuned"})
+    >>> print(seed_noise_note(rows))  # doctest: +NORMALIZE_WHITESPACE
+    At 100% every sampler fine-tunes on the same rows (the whole training fold) with its
+    own seed, so their differences there are seed noise: the samplers' mean RMSE spans
+    0.030 for valence. Differences between samplers smaller than that, at any fraction,
+    are within the noise of one fit.
+    """
+    full = sampling[sampling["fraction"] >= 1.0]
+    if not len(full) or full["sampler"].nunique() < 2:
+        return (
+            "These curves have no fraction of 100%, where every sampler fits the same rows "
+            "and only the seeds differ: the seed noise of a fit is not measured here (add "
+            "1.0 to the fractions to measure it)."
+        )
+    summary = summarize(full, metrics=["rmse"])
+    spans = [
+        (target, block["rmse_mean"].max() - block["rmse_mean"].min())
+        for target, block in summary.groupby("target", sort=False)
+    ]
+    listed = ", ".join(f"{span:.3f} for {target}" for target, span in spans)
+    return (
+        "At 100% every sampler fine-tunes on the same rows (the whole training fold) with "
+        "its own seed, so their differences there are seed noise: the samplers' mean RMSE "
+        f"spans {listed}. Differences between samplers smaller than that, at any fraction, "
+        "are within the noise of one fit."
+    )
 
 
 def _sampler_tests_section(report, results):

@@ -131,3 +131,17 @@ def test_frames_per_participant_come_from_the_folds_and_the_report_names_who():
     assert "3 participants (**not the paper's 10: a departure**)" in text
     assert ": 1, 2, 5." in text and "1: 347, 2: 1003, 5: 12" in text
     assert "about 1000" in text
+
+
+def test_the_user_guide_holds_the_reports_tables_of_the_related_works():
+    import re
+    from pathlib import Path
+
+    from sklearn_fer.study._related import RELATED_WORKS
+
+    guide = Path(__file__).parents[2] / "docs" / "user_guide.rst"
+    text = re.sub(r"\s+", " ", guide.read_text())
+    for work in RELATED_WORKS.values():
+        assert work["title"].replace("*", "") in text
+        for row in work["rows"]:
+            assert " - ".join(row) in text, row
