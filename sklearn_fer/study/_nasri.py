@@ -22,8 +22,8 @@ from ._nasri_config import (
 )
 from ._nasri_report import confusion_figure, write_sections
 from ._paper import NOT_STATED
-from ._study import Study
 from ._related import related_work_section
+from ._study import Study
 
 _SEEDS = {"wild": 11, "lab": 12, "pretrain": 13}  # seed + offset of each synthetic set
 _PRETRAINING_TARGETS = ("valence", "arousal")
