@@ -11,18 +11,24 @@ import time
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import validate_params
 
-from .._validation import check_number
 from ..active import GreedySampler, MCDropoutSampler, RandomSampler, SampledRegressor
+from ..active._mc_dropout import _PASS_CONSTRAINTS
 from ..regressors import DenseHeadRegressor
-from ._protocol import SubjectProtocol, head_for, run_protocol, unit_targets
 from ._results import result_rows
+from ._seeds import SEED_OFFSETS
 from ._store import estimator_key
+from ._subject_protocol import SubjectProtocol, head_for, run_protocol, unit_targets
 
 DEFAULT_FRACTIONS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9)
 
 
+# Checked here rather than at MCDUE's first query, far from the call that set them.
+@validate_params(
+    {k: _PASS_CONSTRAINTS[k] for k in ("n_iter", "p", "random_state")},
+    prefer_skip_nested_validation=True,
+)
 def default_samplers(*, n_iter=50, p=0.5, random_state=None):
     """The paper's five samplers by name: random, GSx, GSy, iGS and MCDUE (T, pi).
 
@@ -42,10 +48,6 @@ def default_samplers(*, n_iter=50, p=0.5, random_state=None):
     >>> sorted(default_samplers())
     ['gsx', 'gsy', 'igs', 'mcdue', 'random']
     """
-    # Checked here rather than at MCDUE's first query, far from the call that set them.
-    n_iter = check_number(n_iter, "n_iter", "int", min_val=1)
-    p = check_number(p, "p", "real", min_val=0.0, max_val=1.0, include_boundaries="left")
-    check_random_state(random_state)
     return {
         "random": RandomSampler(random_state=random_state),
         "gsx": GreedySampler("x"),
@@ -210,7 +212,7 @@ def sampling_curve(
         label="sampling curves",
         worker=_sampling_unit,
         seed_names=tuple(samplers),
-        seed_offset=100,
+        seed_offset=SEED_OFFSETS["sampling"],
         settings=dict(samplers=samplers, fractions=fractions, head=head),
         fingerprint=dict(
             samplers={name: estimator_key(s) for name, s in samplers.items()},

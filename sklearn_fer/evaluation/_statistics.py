@@ -9,12 +9,14 @@ sampling curve stops falling fast.
 from __future__ import annotations
 
 import warnings
+from numbers import Real
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+from sklearn.utils._param_validation import validate_params
 
-from .._validation import check_number
+from .._validation import NumberInterval, positive_int
 from ._results import check_results
 
 _GROUP_KEYS = ["study", "condition", "sampler", "fraction", "target"]
@@ -143,6 +145,7 @@ _COMPARISON_COLUMNS = [
 ]
 
 
+@validate_params({"n_folds": [positive_int(2)]}, prefer_skip_nested_validation=True)
 def corrected_fold_test(differences, n_folds):
     """Two-sided corrected t-test of paired differences from cross-validation folds.
 
@@ -183,7 +186,6 @@ def corrected_fold_test(differences, n_folds):
     d = _curve(differences, "differences")
     if not np.all(np.isfinite(d)):
         raise ValueError(f"differences must be finite, got {d.tolist()!r}.")
-    n_folds = check_number(n_folds, "n_folds", "int", min_val=2)
     if len(d) < 2 or np.ptp(d) == 0:
         return np.nan
     scale = np.sqrt((1.0 / len(d) + 1.0 / (n_folds - 1)) * np.var(d, ddof=1))
@@ -199,12 +201,6 @@ def _curve(values, name):
     if array.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional, got shape {array.shape}.")
     return array
-
-
-def _check_confidence(confidence):
-    check_number(
-        confidence, "confidence", "real", min_val=0, max_val=1, include_boundaries="neither"
-    )
 
 
 def _paired_comparison(diff, sampler_values, baseline_values, confidence):
@@ -246,6 +242,11 @@ def _holm(p_values):
     return adjusted
 
 
+#: A confidence level, strictly between 0 and 1.
+_CONFIDENCE = [NumberInterval(Real, 0, 1, closed="neither")]
+
+
+@validate_params({"confidence": _CONFIDENCE}, prefer_skip_nested_validation=True)
 def compare_samplers(results, *, baseline="random", metric="rmse", confidence=0.95):
     """Each sampler against the baseline: effect size, confidence interval, paired test.
 
@@ -303,7 +304,6 @@ def compare_samplers(results, *, baseline="random", metric="rmse", confidence=0.
     >>> bool(table["ci_high"].iloc[0] < 0)
     True
     """
-    _check_confidence(confidence)
     check_results(results, ["study", "subject", "target", "sampler", "fraction", metric])
     sampling = results[results["study"] == "sampling"]
     per_subject = _subject_means(sampling, metric)
@@ -355,6 +355,7 @@ def _fold_comparison(folds, target, fraction, sampler, baseline):
     return {"n_folds": n_folds, "p_corrected": p}
 
 
+@validate_params({"confidence": _CONFIDENCE}, prefer_skip_nested_validation=True)
 def compare_conditions(
     results, condition, baseline, *, study="transfer", metric="rmse", confidence=0.95
 ):
@@ -401,7 +402,6 @@ def compare_conditions(
     >>> table[["target", "n_subjects", "mean_difference", "p_value"]].round(3).values.tolist()
     [['valence', 6, -0.043, 0.031]]
     """
-    _check_confidence(confidence)
     check_results(results, ["study", "subject", "target", "condition", metric])
     if condition == baseline:
         raise ValueError(f"condition and baseline must differ, got {condition!r} twice.")

@@ -13,9 +13,10 @@ from sklearn.base import clone
 from sklearn.utils import _safe_indexing
 
 from ..regressors import AlexNetRegressor, DenseHeadRegressor
-from ._protocol import SubjectProtocol, head_for, run_protocol, unit_targets
 from ._results import result_rows
+from ._seeds import SEED_OFFSETS
 from ._store import estimator_key
+from ._subject_protocol import SubjectProtocol, head_for, run_protocol, unit_targets
 
 CONDITIONS = ("no_transfer", "transfer_0", "transfer_100")
 
@@ -181,7 +182,7 @@ def evaluate_transfer(
         label="transfer conditions",
         worker=_transfer_unit,
         seed_names=CONDITIONS,
-        seed_offset=0,
+        seed_offset=SEED_OFFSETS["transfer"],
         settings=dict(conditions=conditions, head=head, no_transfer=no_transfer),
         fingerprint=dict(
             conditions=conditions,

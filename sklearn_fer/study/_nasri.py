@@ -9,7 +9,7 @@ import dataclasses
 import torch
 
 from .._atomic import atomic_write
-from ._config import StudyError
+from ._config import StudyError, epochs_phrase
 from ._nasri_config import (
     DEPARTURES,
     FER2013_BACKBONE,
@@ -22,8 +22,8 @@ from ._nasri_config import (
 )
 from ._nasri_report import confusion_figure, write_sections
 from ._paper import NOT_STATED
-from ._protocol import Study
 from ._related import related_work_section
+from ._study import Study
 
 _SEEDS = {"wild": 11, "lab": 12, "pretrain": 13}  # seed + offset of each synthetic set
 _PRETRAINING_TARGETS = ("valence", "arousal")
@@ -107,7 +107,7 @@ def _pretrained(config, context):
     )
     context.log(
         f"pre-training {config.backbone} on {len(faces.images)} synthetic wild images "
-        f"(valence and arousal, {config.pretrain_epochs} epochs)"
+        f"(valence and arousal, {epochs_phrase(config.pretrain_epochs)})"
     )
     net.fit(faces.images, faces.target)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -18,7 +18,7 @@ from .._atomic import folder_written_whole, old_folder
 from .._random import derive_seed
 from .._threads import one_thread
 from ..persistence import load_pretrained, save_pretrained
-from ._config import TARGETS
+from ._config import TARGETS, epochs_phrase
 from ._estimators import general_model
 
 
@@ -255,9 +255,14 @@ def _pretrain_on_one_thread(config, target_index, images, y, folder, progress):
 
 def _copy_folder(source, folder):
     """Copy ``source`` to ``folder`` atomically: an interrupted copy leaves no half folder
-    that a resumed run would take for the model."""
+    that a resumed run would take for the model. Contents only: the copies get the
+    umask's modes, not those of a cache written by another user or an older version."""
     with folder_written_whole(folder) as staging:
-        shutil.copytree(source, staging, dirs_exist_ok=True)
+        for path in Path(source).iterdir():
+            if path.is_dir():  # model folders are flat; a subfolder keeps its own mode
+                shutil.copytree(path, staging / path.name, copy_function=shutil.copyfile)
+            else:
+                shutil.copyfile(path, staging / path.name)
 
 
 def _training_key(config):
@@ -320,7 +325,10 @@ def general_models(config, wild, out, data_home, progress, log, n_jobs=None, val
     nets = {}
     for target, (net, seconds) in zip(TARGETS, trained):
         nets[target] = net
-        log(f"general model ({target}): {config.pretrain_epochs} epochs in {seconds:.0f} s")
+        log(
+            f"general model ({target}): {epochs_phrase(config.pretrain_epochs)} in "
+            f"{seconds:.0f} s"
+        )
     metadata = {
         "pretrain_key": key,
         "config": dataclasses.asdict(config),

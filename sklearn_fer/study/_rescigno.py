@@ -17,7 +17,15 @@ from ..evaluation import (
     summarize,
 )
 from ..evaluation._statistics import left_out_note
-from ._config import PAPER, PROFILES, TARGETS, StudyConfig, StudyError, make_config
+from ._config import (
+    PAPER,
+    PROFILES,
+    TARGETS,
+    StudyConfig,
+    StudyError,
+    epochs_phrase,
+    make_config,
+)
 from ._data import load_data
 from ._estimators import head, no_transfer, samplers
 from ._paper import deviations, paper_gaps
@@ -29,7 +37,7 @@ from ._pretraining import (
     TRAIN_FRACTION,
     general_models,
 )
-from ._protocol import Study
+from ._study import Study
 
 
 class RescignoStudy(Study):
@@ -330,11 +338,6 @@ def flat_predictions(summary):
     return summary[flat].sort_values(
         "target", key=lambda targets: targets.map(order).fillna(len(order)), kind="stable"
     )
-
-
-def epochs_phrase(n):
-    """'1 epoch', '6 epochs'."""
-    return f"{n} epoch" if n == 1 else f"{n} epochs"
 
 
 def _flat_check(summary, config):

@@ -21,7 +21,7 @@ from skorch.callbacks import Callback
 from .. import __version__
 from .._atomic import atomic_write
 from ..persistence import ModelFolderError, read_manifest, save_pretrained
-from ..study._config import TARGETS
+from ..study._config import TARGETS, epochs_phrase
 from ..study._pretraining import (
     _PRETRAIN_FIELDS,
     PAPER_VALIDATION_RMSE,
@@ -161,7 +161,7 @@ def pretrain(load_data, out, *, config, fingerprint, progress=False, log=print):
             callbacks,
         )
         log(
-            f"general model ({target}): {config.pretrain_epochs} epochs in "
+            f"general model ({target}): {epochs_phrase(config.pretrain_epochs)} in "
             f"{time.perf_counter() - start:.0f} s"
         )
     metadata = {

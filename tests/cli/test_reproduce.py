@@ -17,6 +17,7 @@ from sklearn_fer.evaluation import _pathnet as pathnet_module
 from sklearn_fer.evaluation import _sampling as sampling_module
 from sklearn_fer.evaluation import _transfer as transfer_module
 from sklearn_fer.study import _data, _pretraining
+from sklearn_fer.study._run import LOCK_FILE
 
 from .._helpers import face_frames
 
@@ -76,6 +77,7 @@ def test_smoke_run_writes_every_output(smoke):
     assert sorted(sampling["fraction"].unique()) == [0.2, 0.6]
     assert results[["rmse", "ccc", "sagr"]].notna().all().all()
     assert not (smoke / "checkpoints").exists()
+    assert not (smoke / LOCK_FILE).exists()  # a finished run leaves no lock (issue 25)
 
 
 def test_report_states_synthetic_data_and_every_departure_from_the_paper(smoke):
@@ -141,6 +143,7 @@ def test_interrupted_run_resumes_to_the_same_results(smoke, tmp_path, monkeypatc
     code = cli.main(["reproduce", "--profile", "smoke", "--out", str(out), "--no-progress"])
     assert code == 130
     assert "run the same command to resume" in capsys.readouterr().err
+    assert (out / LOCK_FILE).is_file()  # left by the interrupted run, held by none
     assert not (out / "results.csv").exists()
     assert len(list((out / "cache" / "sampling").glob("s*.csv"))) == 4
     monkeypatch.setattr(sampling_module, "_sampling_unit", original)

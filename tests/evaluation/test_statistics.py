@@ -156,7 +156,7 @@ def test_holm_correction_over_the_whole_table():
 
 
 def test_confidence_outside_0_1_is_refused():
-    with pytest.raises(ValueError, match=r"confidence == 1.5, must be < 1"):
+    with pytest.raises(ValueError, match=r"'confidence' .* \(0.0, 1.0\)\. Got 1.5 instead"):
         compare_samplers(_paired_rows([0.2, 0.3], [0.1, 0.2]), confidence=1.5)
 
 
@@ -172,7 +172,7 @@ def test_corrected_fold_test_is_the_t_test_with_the_test_to_train_variance_infla
     # Always more cautious than the plain t-test over the same dependent folds.
     assert corrected_fold_test(d, 5) > stats.ttest_1samp(d, 0).pvalue
     assert np.isnan(corrected_fold_test([0.1, 0.1, 0.1], 5))
-    with pytest.raises(ValueError, match="n_folds == 1, must be >= 2"):
+    with pytest.raises(ValueError, match=r"'n_folds' .* an int .* \[2, inf\)\. Got 1 instead"):
         corrected_fold_test(d, 1)
 
 
