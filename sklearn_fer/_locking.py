@@ -18,7 +18,7 @@ class FolderBusyError(OSError):
 
 
 @contextlib.contextmanager
-def file_lock(path, *, wait=True, remove=False):
+def file_lock(path, *, wait=True, remove=False, remove_on=()):
     """Hold an exclusive lock on ``path`` (created if needed) for the ``with`` block.
 
     Parameters
@@ -31,7 +31,11 @@ def file_lock(path, *, wait=True, remove=False):
         Delete the lock file when the block ends without an exception, while still
         holding the lock. A process that opened the file before it was deleted finds,
         once it holds the lock, that the file is gone and starts again on a new one, so
-        two holders never coexist. After an exception the file stays, as a trace.
+        two holders never coexist. After an exception the file stays, as a trace,
+        unless the exception is one of ``remove_on``.
+    remove_on : tuple of exception classes, default=()
+        With ``remove``: exceptions that are refusals rather than interruptions (a
+        configuration refused before any work), after which the file is deleted too.
 
     Examples
     --------
@@ -64,7 +68,12 @@ def file_lock(path, *, wait=True, remove=False):
                 handle.truncate()
                 handle.write(str(os.getpid()))
                 handle.flush()
-                yield
+                try:
+                    yield
+                except remove_on:
+                    if remove:
+                        os.unlink(path)
+                    raise
                 if remove:
                     os.unlink(path)
                 return

@@ -33,6 +33,11 @@ def test_kept_without_remove_and_after_an_exception(tmp_path):
     assert failed.is_file()
     with file_lock(failed, wait=False):  # no longer held: a new run may take it
         pass
+    refused = tmp_path / "refused.lock"
+    with pytest.raises(ValueError):
+        with file_lock(refused, wait=False, remove=True, remove_on=ValueError):
+            raise ValueError("another configuration")
+    assert not refused.exists()  # a refusal leaves nothing behind
 
 
 def test_a_waiter_on_the_removed_file_takes_a_new_one(tmp_path):

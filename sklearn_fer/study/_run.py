@@ -157,7 +157,8 @@ def reproduce(
         _refuse_foreign(context.out)  # before the lock file is written into it
     context.out.mkdir(parents=True, exist_ok=True)
     try:
-        with file_lock(context.out / LOCK_FILE, wait=False, remove=True):
+        # A refusal (another configuration's folder) leaves the folder as it found it.
+        with file_lock(context.out / LOCK_FILE, wait=False, remove=True, remove_on=StudyError):
             return _run_locked(study, config, context)
     except FolderBusyError as error:
         raise StudyError(
