@@ -65,9 +65,14 @@ def portable_kernels():
     try:
         if not held:
             _restore(saved)
+        elif saved != PORTABLE_KERNELS:
+            _fresh_workers()
         yield held
     finally:
-        _restore(saved)
+        if saved != PORTABLE_KERNELS:
+            _restore(saved)
+            if held:
+                _fresh_workers()
 
 
 def _restore(saved):
@@ -76,6 +81,16 @@ def _restore(saved):
             os.environ.pop(name, None)
         else:
             os.environ[name] = value
+
+
+def _fresh_workers():
+    """Stop joblib's reusable worker processes, so that the next ones start with the
+    environment as it is now (workers started before would keep their kernels)."""
+    from joblib.externals.loky import reusable_executor
+
+    executor = getattr(reusable_executor, "_executor", None)
+    if executor is not None:
+        executor.shutdown(wait=True)
 
 
 def portable_kernels_set(environ=None):

@@ -100,7 +100,8 @@ def _add_data_arguments(parser):
         "--participants",
         type=int,
         nargs="+",
-        help="AMIGOS participants to use (default: all found)",
+        help="AMIGOS participants to use (default: the profile's number of them, ten in "
+        "the paper profile as in the paper, the lowest participant numbers found)",
     )
 
 

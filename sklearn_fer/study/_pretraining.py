@@ -325,10 +325,7 @@ def general_models(config, wild, out, data_home, progress, log, n_jobs=None, val
     nets = {}
     for target, (net, seconds) in zip(TARGETS, trained):
         nets[target] = net
-        log(
-            f"general model ({target}): {epochs_phrase(config.pretrain_epochs)} in "
-            f"{seconds:.0f} s"
-        )
+        log(f"general model ({target}): {epochs_phrase(config.pretrain_epochs)} in {seconds:.0f} s")
     metadata = {
         "pretrain_key": key,
         "config": dataclasses.asdict(config),
