@@ -27,6 +27,12 @@ class GreedySampler(_QueryStrategy):
       regression function;
     * ``space="xy"`` (reduced iGS): the product of both distances.
 
+    The paper's prose and pseudocode disagree on iGS: Section 3.3 reads "the best
+    candidate would be the one that has the same labeled element very close in both
+    spaces" (a minimum), while Table 3 takes ``argmax`` over candidates of ``min(Dx * Dy)``
+    like GSx and GSy. This sampler follows Table 3 (and Wu, Lin & Huang 2019): the
+    candidate whose smallest product of distances to the selected set is largest.
+
     "Reduced" (the paper's term): ``f`` is evaluated once, on the whole pool, and the model
     is not updated between picks. Rows a modAL learner already holds (``X_training``) are
     the selected set from the start, with ``f`` evaluated on them too. Ties go to the

@@ -157,14 +157,22 @@ def sampling_curve(
     X, y, subjects, groups, target_names, cv
         As in :func:`evaluate_transfer`.
     samplers : dict of str to sampler or None, default=None
-        Samplers by name; None: :func:`default_samplers` (random, gsx, gsy, igs, mcdue),
-        seeded from ``random_state``.
+        Samplers by name; None: :func:`default_samplers` (random, gsx, gsy, igs, mcdue).
+        Each is cloned per fold and **its own** ``random_state`` **is replaced** by a seed
+        derived from ``random_state``, the subject, the fold and the sampler's position
+        (so results do not depend on ``n_jobs``): samplers differing only in their
+        ``random_state`` give the same curves. To draw again, change ``random_state``.
     fractions : sequence of float in [0, 1], default=DEFAULT_FRACTIONS
-        The paper's 5% to 90%.
+        The paper's 5% to 90%. Each sampler selects once per fold, for the largest
+        fraction, and every smaller fraction takes a prefix of that selection: the picks
+        are nested across fractions (random's 10% are the first half of its 20%), so the
+        points of one curve are not independent draws.
     head : DenseHeadRegressor or None, default=None
-        Template of the fine-tuned head; None: the paper's settings.
+        Template of the fine-tuned head; None: the paper's settings. Its
+        ``random_state`` is replaced by each sampler's derived seed, as above.
     batch_size, n_jobs, random_state, cache_dir, progress
-        As in :func:`evaluate_transfer`.
+        As in :func:`evaluate_transfer`. ``random_state`` is the only seed of the
+        study: the samplers' and the head's own are not used.
 
     Returns
     -------
