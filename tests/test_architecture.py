@@ -26,6 +26,8 @@ THEMED = {
     "test_fetch_real_media.py": "tools/fetch_real_media.py, outside the package",
     "test_study_figures.py": "tools/study_figures.py, outside the package",
     "classifiers/test_real_backbone.py": "BackboneClassifier on the real FER2013 weights",
+    "test_release.py": "the release files (licence, citation, wheel, sdist), outside the package",
+    "cli/test_device.py": "every computing command's device line and early argument checks",
     "cli/test_real_videos.py": "the commands one after another on real videos",
     "cli/test_workflow.py": "pretrain, query, label, personalise, predict end to end",
     "pathnet/test_transfer.py": "_base.py's transfer from a fitted source",
@@ -33,6 +35,8 @@ THEMED = {
     "plotting/test_plotting.py": "the three figure modules, each drawn and checked",
     "regressors/test_backbones.py": "every registered backbone through the regressors",
     "study/test_rescigno_report.py": "the report sections of _rescigno.py",
+    "study/test_paper_columns.py": "every report's paper column (_paper.py, the studies' reports)",
+    "study/test_wild_split.py": "the general nets' wild split (_data.py, _pretraining.py, reports)",
     "workflow/test_fer2013_general.py": "the real FER2013 net as a general model",
 }
 
