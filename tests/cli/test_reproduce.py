@@ -336,24 +336,21 @@ def test_an_interrupted_copy_of_the_cached_model_leaves_no_half_folder(
     # not leave an out/model that a resumed run would load as the general model.
     config = study.make_config("smoke")
     wild, _ = _data.load_data(config, None, None, lambda message: None)
-    copytree, copied = shutil.copytree, []
+    copyfile, copied = shutil.copyfile, []
 
     def copy_one_then_fail(source, destination, **kwargs):
         if copied:
             raise KeyboardInterrupt
         copied.append(source)
-        return shutil.copy2(source, destination, **kwargs)
+        return copyfile(source, destination, **kwargs)
 
-    def interrupted_copytree(source, destination, **kwargs):
-        return copytree(source, destination, copy_function=copy_one_then_fail, **kwargs)
-
-    monkeypatch.setattr(shutil, "copytree", interrupted_copytree)
+    monkeypatch.setattr(shutil, "copyfile", copy_one_then_fail)
     with pytest.raises(KeyboardInterrupt):
         _pretraining.general_models(config, wild, tmp_path, data_home, False, lambda m: None)
     assert copied  # the copy had started
     assert not (tmp_path / "model").exists()
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".model")]
-    monkeypatch.setattr(shutil, "copytree", copytree)
+    monkeypatch.setattr(shutil, "copyfile", copyfile)
     nets = _pretraining.general_models(config, wild, tmp_path, data_home, False, lambda m: None)
     reference = (smoke / "model" / "valence.pt").read_bytes()
     assert (tmp_path / "model" / "valence.pt").read_bytes() == reference
