@@ -1,189 +1,208 @@
-"""scikit-learn's estimator checks on the estimators that take 2-D arrays.
+"""scikit-learn's estimator checks and parameter validation on every public estimator.
 
-A DenseHeadRegressor (or DenseHeadClassifier) accepts exactly the width of its pre-trained
-head, while scikit-learn's
-checks generate data of 1, 2, 3, 4, 5 or 10 columns. So the checks run on one instance per
-width, each built on a tiny pre-trained net of that width, and a check is expected to fail
-only on the instances whose width is not the one its data have (``CHECK_WIDTHS``, read off
-scikit-learn 1.7). Every check except those in ``FAIL_EVERYWHERE`` therefore runs to
-completion on at least one instance.
+Driven by the registry in ``tests/_instances.py`` (imbalanced-learn's pattern): which
+instances to build, what they eat, which checks are expected to fail and why, and which
+estimators the fitting checks skip (estimators on images, query strategies), on which
+only the checks of the API that fit nothing run. A public estimator (walked from the
+``__all__`` of the package's public modules) missing from the registry fails
+:func:`test_every_public_estimator_is_registered`.
 """
 
+import importlib
+import inspect
+import pkgutil
+from functools import partial
+
 import numpy as np
-import torch
+import pytest
+from sklearn.base import BaseEstimator, clone
 from sklearn.linear_model import LinearRegression
-from sklearn.utils.estimator_checks import parametrize_with_checks
-from skorch import NeuralNetRegressor
-from torch import nn
+from sklearn.utils._param_validation import (
+    InvalidParameterError,
+    generate_invalid_param_val,
+    make_constraint,
+)
+from sklearn.utils.estimator_checks import (
+    check_do_not_raise_errors_in_init_or_set_params,
+    check_estimator_cloneable,
+    check_estimator_repr,
+    check_estimator_tags_renamed,
+    check_get_params_invariance,
+    check_mixin_order,
+    check_no_attributes_set_in_init,
+    check_set_params,
+    check_valid_tag_types,
+    parametrize_with_checks,
+)
 
-from sklearn_fer import DenseHeadClassifier, DenseHeadRegressor
-from sklearn_fer.active import GreedySampler, RandomSampler, SampledRegressor
+import sklearn_fer
+from sklearn_fer._validation import NumberInterval
 
-WIDTHS = (1, 2, 3, 4, 5, 10)
+from ._instances import (
+    DATA,
+    INIT_PARAMS,
+    PER_ESTIMATOR_XFAIL_CHECKS,
+    PRETRAINED,
+    SKIPPED_ESTIMATORS,
+    construct_instances,
+    expected_failed_checks,
+    registered_instances,
+)
 
-
-class TinySplittableNet(nn.Module):
-    """Identity 'conv part' and a small dense head: the smallest net a head can come from."""
-
-    def __init__(self, n_features=3, hidden_units=16):
-        super().__init__()
-        self.classifier = nn.Sequential(
-            nn.Dropout(p=0.5),
-            nn.Linear(n_features, hidden_units),
-            nn.ReLU(),
-            nn.Linear(hidden_units, 1),
-        )
-
-    def forward(self, x):
-        return self.classifier(x)
-
-    def conv_part(self):
-        return nn.Identity()
-
-    def dense_part(self):
-        return self.classifier
-
-
-def tiny_pretrained(width):
-    rng = np.random.default_rng(width)
-    X = rng.normal(size=(64, width)).astype(np.float32)
-    y = X.sum(axis=1, keepdims=True)
-    torch.manual_seed(0)
-    net = NeuralNetRegressor(
-        TinySplittableNet,
-        module__n_features=width,
-        max_epochs=5,
-        lr=0.05,
-        train_split=None,
-        verbose=0,
-    )
-    return net.fit(X, y)
-
-
-# Width of the X each check builds (scikit-learn 1.7); the others run on every width.
-CHECK_WIDTHS = {
-    "check_fit_score_takes_y": 3,
-    "check_dont_overwrite_parameters": 3,
-    "check_estimators_fit_returns_self": 2,
-    "check_readonly_memmap_input": 2,
-    "check_n_features_in_after_fitting": 4,
-    "check_positive_only_tag_during_fit": 4,
-    "check_estimators_dtypes": 5,
-    "check_dtype_object": 10,
-    "check_pipeline_consistency": 3,
-    "check_estimators_nan_inf": 3,
-    "check_estimators_pickle": 3,
-    "check_f_contiguous_array_estimator": 3,
-    "check_regressors_train": 10,
-    "check_regressor_data_not_an_array": 10,
-    "check_estimators_partial_fit_n_features": 2,
-    "check_regressors_no_decision_function": 4,
-    "check_supervised_y_2d": 3,
-    "check_regressors_int": 10,
-    "check_methods_sample_order_invariance": 3,
-    "check_methods_subset_invariance": 3,
-    "check_fit2d_1sample": 10,
-    "check_fit2d_1feature": 1,
-    "check_dict_unchanged": 3,
-    "check_fit_idempotent": 2,
-    "check_fit_check_is_fitted": 2,
-    "check_n_features_in": 2,
-    "check_fit2d_predict1d": 3,
-    "check_requires_y_none": 2,
-}
-
-# The classifier checks' widths; the shared checks above build the same X for both.
-CLASSIFIER_CHECK_WIDTHS = {
-    "check_classifiers_train": 2,
-    "check_classifiers_classes": 2,
-    "check_classifier_data_not_an_array": 2,
-    "check_class_weight_classifiers": 2,
-    "check_classifiers_one_label": 3,
-    "check_classifiers_one_label_sample_weights": 10,
-    "check_classifiers_regression_target": 10,
-}
-
-FAIL_EVERYWHERE = {
-    "check_no_attributes_set_in_init": (
-        "skorch's NeuralNet.__init__ sets history_, initialized_ and virtual_params_"
-    ),
-    "check_estimators_overwrite_params": (
-        "joblib.hash of a torch tensor pickles its storage address, so the deep copy this "
-        "check compares against never hashes equal; test_regressors checks by value that "
-        "fitting leaves every pre-trained tensor unchanged"
-    ),
-}
-
-REGRESSOR_FAIL_EVERYWHERE = {
-    "check_regressor_multioutput": (
-        "the output width is the pre-trained net's (1 unit here); this check fits 5 targets"
-    ),
-}
+#: The checks of scikit-learn's API that fit nothing: they run on every estimator,
+#: those the fitting checks skip included.
+API_CHECKS = (
+    check_estimator_cloneable,
+    check_estimator_tags_renamed,
+    check_valid_tag_types,
+    check_estimator_repr,
+    check_no_attributes_set_in_init,
+    check_do_not_raise_errors_in_init_or_set_params,
+    check_mixin_order,
+    check_get_params_invariance,
+    check_set_params,
+)
 
 
-def _expected_failed_checks(estimator):
-    width = estimator.pretrained.module_.classifier[1].in_features
-    expected = dict(FAIL_EVERYWHERE)
-    widths = dict(CHECK_WIDTHS)
-    if isinstance(estimator, DenseHeadClassifier):
-        widths.update(CLASSIFIER_CHECK_WIDTHS)
-    else:
-        expected.update(REGRESSOR_FAIL_EVERYWHERE)
-    for check, check_width in widths.items():
-        if check_width != width:
-            expected[check] = (
-                f"this check builds {check_width}-column X; this instance's pre-trained "
-                f"head takes {width} columns and rejects other widths by design"
-            )
-    return expected
+def public_estimators():
+    """Every BaseEstimator subclass named in an ``__all__`` of the package's public modules."""
+    modules = [sklearn_fer] + [
+        importlib.import_module(info.name)
+        for info in pkgutil.walk_packages(sklearn_fer.__path__, "sklearn_fer.")
+        if not any(part.startswith("_") for part in info.name.split(".")[1:])
+    ]
+    found = set()
+    for module in modules:
+        for name in getattr(module, "__all__", ()):
+            obj = getattr(module, name)
+            if inspect.isclass(obj) and issubclass(obj, BaseEstimator):
+                found.add(obj)
+    return found
+
+
+def test_every_public_estimator_is_registered():
+    public = public_estimators()
+    names = lambda classes: sorted(cls.__name__ for cls in classes)  # noqa: E731
+    missing = public - set(INIT_PARAMS)
+    assert not missing, f"add {names(missing)} to INIT_PARAMS in tests/_instances.py"
+    assert not set(INIT_PARAMS) - public, "the registry names estimators that are not public"
+    assert set(DATA) == set(INIT_PARAMS), "every registered estimator says what it eats"
+    assert set(SKIPPED_ESTIMATORS) | set(PER_ESTIMATOR_XFAIL_CHECKS) <= set(INIT_PARAMS)
+    assert len(public) >= 14
+
+
+# -- scikit-learn's checks -------------------------------------------------------------------
 
 
 @parametrize_with_checks(
-    [
-        # Adam reaches the R^2 > 0.5 of check_regressors_train in 30 epochs of 64-row batches;
-        # the default SGD needs hundreds of small steps, which would only slow the checks.
-        DenseHeadRegressor(
-            tiny_pretrained(width),
-            optimizer=torch.optim.Adam,
-            lr=0.01,
-            max_epochs=30,
-            batch_size=64,
-            random_state=0,
-        )
-        for width in WIDTHS
-    ],
-    expected_failed_checks=_expected_failed_checks,
+    list(registered_instances(skipped=False)), expected_failed_checks=expected_failed_checks
 )
 def test_sklearn_estimator_checks(estimator, check):
     check(estimator)
 
 
-@parametrize_with_checks(
-    [
-        # The tiny pre-trained nets label no classes, so each fit gives the head a fresh
-        # output layer with one unit per class of the check's y (binary, 3 classes,
-        # strings...); the rest of the pre-trained head is kept.
-        DenseHeadClassifier(
-            tiny_pretrained(width),
-            optimizer=torch.optim.Adam,
-            lr=0.01,
-            max_epochs=30,
-            batch_size=64,
-            random_state=0,
-        )
-        for width in WIDTHS
-    ],
-    expected_failed_checks=_expected_failed_checks,
-)
-def test_classifier_estimator_checks(estimator, check):
-    check(estimator)
+def _api_cases():
+    for estimator in registered_instances(skipped=True):
+        expected = expected_failed_checks(estimator)
+        for check in API_CHECKS:
+            name = check.__name__
+            marks = []
+            if name in expected:
+                marks = [pytest.mark.xfail(reason=expected[name], strict=True)]
+            yield pytest.param(
+                estimator, check, marks=marks, id=f"{type(estimator).__name__}-{name}"
+            )
 
 
-@parametrize_with_checks(
-    [
-        SampledRegressor(LinearRegression(), RandomSampler(random_state=0)),
-        SampledRegressor(LinearRegression(), GreedySampler("x"), fraction=0.8),
-    ]
-)
-def test_sampled_regressor_estimator_checks(estimator, check):
-    check(estimator)
+@pytest.mark.parametrize(("estimator", "check"), list(_api_cases()))
+def test_api_checks_of_the_estimators_the_fitting_checks_skip(estimator, check):
+    check(type(estimator).__name__, estimator)
+
+
+# -- parameter validation ----------------------------------------------------------------------
+
+
+def _named_init_params(Estimator):
+    parameters = list(inspect.signature(Estimator.__init__).parameters.values())[1:]
+    return {p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)}
+
+
+@pytest.mark.parametrize("Estimator", sorted(INIT_PARAMS, key=lambda c: c.__name__), ids=str)
+def test_constraints_cover_every_init_parameter(Estimator):
+    constraints = getattr(Estimator, "_parameter_constraints", {})
+    assert set(constraints) == _named_init_params(Estimator)
+
+
+def _data(Estimator, n=8):
+    rng = np.random.default_rng(0)
+    kind, target = DATA[Estimator]
+    if kind == "images":
+        X = rng.integers(0, 256, size=(n, 64, 64, 3), dtype=np.uint8)
+    else:
+        X = np.abs(rng.normal(size=(n, 3))).astype(np.float32)
+    y = {
+        "continuous": np.linspace(-0.9, 0.9, n).astype(np.float32),
+        "labels": np.array(["a", "b"] * (n // 2)),
+        None: None,
+    }[target]
+    return X, y
+
+
+def _checked_call(estimator):
+    """The call that checks the parameters: ``fit``, or ``select`` for a query strategy."""
+    X, y = _data(type(estimator))
+    if DATA[type(estimator)][0] == "pool":
+        reference = LinearRegression().fit(X, X.sum(axis=1))
+        if type(estimator).__name__ == "MCDropoutSampler":
+            reference = PRETRAINED[3]
+        return partial(estimator.select, X, 2, estimator=reference)
+    return partial(estimator.fit, X) if y is None else partial(estimator.fit, X, y)
+
+
+def _validated_params():
+    for Estimator in sorted(INIT_PARAMS, key=lambda c: c.__name__):
+        estimator = next(construct_instances(Estimator))
+        # An estimator without constraints gets no case here, and fails the coverage test.
+        for param, constraints in getattr(Estimator, "_parameter_constraints", {}).items():
+            if constraints != "no_validation":
+                yield pytest.param(estimator, param, id=f"{Estimator.__name__}-{param}")
+
+
+@pytest.mark.parametrize(("estimator", "param"), list(_validated_params()))
+def test_bad_parameters_are_refused_by_name_when_checked(estimator, param):
+    """As scikit-learn's check_param_validation, with each estimator's own data and call."""
+    name = type(estimator).__name__
+    match = rf"The '{param}' parameter of {name} must be .* Got .* instead\."
+    bad_type = type("BadType", (), {})()
+    with pytest.raises(InvalidParameterError, match=match):
+        _checked_call(clone(estimator).set_params(**{param: bad_type}))()
+    constraints = [make_constraint(c) for c in estimator._parameter_constraints[param]]
+    for constraint in constraints:
+        try:
+            bad_value = generate_invalid_param_val(constraint)
+        except NotImplementedError:
+            continue
+        with pytest.raises(InvalidParameterError, match=match):
+            _checked_call(clone(estimator).set_params(**{param: bad_value}))()
+    if any(isinstance(c, NumberInterval) for c in constraints) and not any(
+        c.is_satisfied_by(True) for c in constraints
+    ):
+        # True is an int to Python and to scikit-learn's Interval; never a number here.
+        with pytest.raises(InvalidParameterError, match=match + r"|\(not a bool\)"):
+            _checked_call(clone(estimator).set_params(**{param: True}))()
+
+
+def test_numbers_never_take_a_bool():
+    # Every count, size, rate and seed constraint of every estimator refuses True.
+    numeric = 0
+    for Estimator in INIT_PARAMS:
+        for param, constraints in getattr(Estimator, "_parameter_constraints", {}).items():
+            if constraints == "no_validation" or param == "verbose":
+                continue
+            made = [make_constraint(c) for c in constraints]
+            if any(type(c).__name__ in ("Interval", "_RandomStates") for c in made):
+                pytest.fail(f"{Estimator.__name__}.{param} uses an Interval that takes True")
+            if any(isinstance(c, NumberInterval) for c in made):
+                numeric += 1
+                assert not any(c.is_satisfied_by(True) for c in made), (Estimator, param)
+    assert numeric >= 40

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-import numbers
+from numbers import Real
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+from sklearn.utils._param_validation import validate_params
+
+from .._validation import NumberInterval
 
 #: The scores :func:`summarize_folds` summarises by default.
 KFOLD_METRICS = ("accuracy", "balanced_accuracy", "macro_f1", "cohen_kappa")
@@ -24,6 +27,10 @@ def _interval(values, confidence):
     return mean, std, mean - half, mean + half
 
 
+@validate_params(
+    {"confidence": [NumberInterval(Real, 0, 1, closed="neither")]},
+    prefer_skip_nested_validation=True,
+)
 def summarize_folds(results, *, metrics=KFOLD_METRICS, confidence=0.95):
     """Mean, standard deviation and confidence interval of each score across folds.
 
@@ -63,8 +70,6 @@ def summarize_folds(results, *, metrics=KFOLD_METRICS, confidence=0.95):
     >>> round(float(summary["accuracy_ci_high"].iloc[0]), 3)
     0.848
     """
-    if not isinstance(confidence, numbers.Real) or not 0 < confidence < 1:
-        raise ValueError(f"confidence must be a float in (0, 1), got {confidence!r}.")
     metrics = [metrics] if isinstance(metrics, str) else list(metrics)
     missing = sorted(set(_KEYS + ["splitter", "fold"] + metrics) - set(results.columns))
     if missing:

@@ -51,7 +51,7 @@ def test_one_fold_has_no_interval():
 @pytest.mark.parametrize(
     "rows, kwargs, match",
     [
-        (_rows(), {"confidence": 1.5}, "confidence must be"),
+        (_rows(), {"confidence": 1.5}, r"'confidence' .* \(0.0, 1.0\)\. Got 1.5"),
         (_rows(), {"metrics": ["rmse"]}, r"lack the columns \['rmse'\]"),
         (_rows().drop(columns="splitter"), {}, "splitter"),
         (_rows().iloc[:0], {}, "no rows"),

@@ -9,7 +9,6 @@ from sklearn.linear_model import Ridge
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import GridSearchCV
 from sklearn.pipeline import make_pipeline
-from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from sklearn_fer.feature_maps import FeatureMapSelector
 
@@ -27,13 +26,6 @@ def data():
     X[:, 1] += 3 * y[:, None]
     X[:, 4] = 0.0
     return X.reshape(N, MAPS * POSITIONS), y, aus
-
-
-@parametrize_with_checks(
-    [FeatureMapSelector(k=1), FeatureMapSelector(k=1, keep="random", random_state=0)]
-)
-def test_scikit_learn_estimator_checks(estimator, check):
-    check(estimator)
 
 
 def test_au_selectivity_keeps_the_au_map_with_all_its_positions(data):

@@ -80,9 +80,9 @@ def pretrained_alexnet():
 
 @functools.cache
 def pretrained_head():
-    from tests.test_common import tiny_pretrained
+    from tests._instances import PRETRAINED
 
-    return tiny_pretrained(WIDTH)
+    return PRETRAINED[WIDTH]
 
 
 @functools.cache

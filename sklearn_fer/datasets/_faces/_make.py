@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-import numbers
+from numbers import Integral, Real
 
 import numpy as np
 from sklearn.utils import Bunch, check_random_state
+from sklearn.utils._param_validation import Options, StrOptions, validate_params
 
+from ..._validation import RANDOM_STATE, NumberInterval, positive_int
 from ...nets import MIN_IMAGE_SIZE
 from .._expressions import AFFECTNET_EXPRESSIONS, EXPRESSION_CODES
 from ._action_units import AU_NAMES, action_units
@@ -22,12 +24,6 @@ _DOMAIN_CODES = {"lab": 1, "wild": 2}
 _EXPRESSED_LIMIT = 1.2  # expressed valence and arousal are clipped to +-1.2
 
 
-def _check_int(value, name, minimum):
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < minimum:
-        raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}.")
-    return int(value)
-
-
 def _check_pair(value, name):
     pair = np.broadcast_to(np.asarray(value, dtype=np.float64), (2,)).copy()
     if not np.all(np.isfinite(pair)) or np.any(pair < 0):
@@ -38,44 +34,20 @@ def _check_pair(value, name):
     return pair
 
 
-def _check_real(value, name, maximum=np.inf):
-    if (
-        not isinstance(value, numbers.Real)
-        or isinstance(value, bool)
-        or not np.isfinite(value)
-        or not 0 <= value <= maximum
-    ):
-        bound = "" if maximum == np.inf else f" and at most {maximum:g}"
-        raise ValueError(f"{name} must be a non-negative number{bound}, got {value!r}.")
-    return float(value)
-
-
 def _check_parameters(args):
-    """make_faces' arguments (a dict), checked and converted."""
-    if args["domain"] not in _DOMAINS:
-        raise ValueError(f"domain must be one of {_DOMAINS}, got {args['domain']!r}.")
-    n_expressions = args["n_expressions"]
-    if (
-        not isinstance(n_expressions, numbers.Integral)
-        or isinstance(n_expressions, bool)
-        or n_expressions not in EXPRESSION_CODES
-    ):
-        raise ValueError(
-            f"n_expressions must be 7 (AffectNet's codes 0-6, without contempt) or 8 "
-            f"(codes 0-7), got {n_expressions!r}."
-        )
+    """make_faces' arguments (a dict, numbers checked by its ``validate_params``), converted."""
     return {
         "domain": args["domain"],
-        "n_subjects": _check_int(args["n_subjects"], "n_subjects", 1),
-        "n_per": _check_int(args["n_samples_per_subject"], "n_samples_per_subject", 1),
-        "size": _check_int(args["image_size"], "image_size", MIN_IMAGE_SIZE),
-        "frames": _check_int(args["frames_per_segment"], "frames_per_segment", 1),
-        "codes": EXPRESSION_CODES[int(n_expressions)],
+        "n_subjects": int(args["n_subjects"]),
+        "n_per": int(args["n_samples_per_subject"]),
+        "size": int(args["image_size"]),
+        "frames": int(args["frames_per_segment"]),
+        "codes": EXPRESSION_CODES[int(args["n_expressions"])],
         "offset_std": _check_pair(args["offset_std"], "offset_std"),
         "gain_std": _check_pair(args["gain_std"], "gain_std"),
-        "au_gain_std": _check_real(args["au_gain_std"], "au_gain_std"),
-        "noise": _check_real(args["expression_noise"], "expression_noise"),
-        "blink_rate": _check_real(args["blink_rate"], "blink_rate", maximum=1.0),
+        "au_gain_std": float(args["au_gain_std"]),
+        "noise": float(args["expression_noise"]),
+        "blink_rate": float(args["blink_rate"]),
     }
 
 
@@ -145,6 +117,25 @@ def _bunch(p, images, subjects):
     )
 
 
+_NON_NEGATIVE = [NumberInterval(Real, 0, None, closed="left")]
+
+
+@validate_params(
+    {
+        "n_subjects": [positive_int()],
+        "n_samples_per_subject": [positive_int()],
+        "domain": [StrOptions(set(_DOMAINS))],
+        "image_size": [positive_int(MIN_IMAGE_SIZE)],
+        "frames_per_segment": [positive_int()],
+        # 7: AffectNet's codes 0-6, without contempt; 8: codes 0-7
+        "n_expressions": [Options(Integral, set(EXPRESSION_CODES))],
+        "au_gain_std": _NON_NEGATIVE,
+        "expression_noise": _NON_NEGATIVE,
+        "blink_rate": [NumberInterval(Real, 0, 1, closed="both")],
+        "random_state": RANDOM_STATE,
+    },
+    prefer_skip_nested_validation=True,
+)
 def make_faces(
     n_subjects=10,
     n_samples_per_subject=100,
