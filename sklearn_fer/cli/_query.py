@@ -33,8 +33,9 @@ def add_parser(commands):
         "sampler: greedy sampling on the conv features (gsx), on the model's outputs (gsy), "
         "on both (igs), Monte-Carlo dropout uncertainty (mcdue), or random. Each sample is "
         "the first frame at or after its time, and its row gives that frame's own "
-        "timestamp and index. The chosen faces go to OUT/faces/ at 224 px (the model's "
-        "input is made from them), each beside its whole frame with the face's box drawn, "
+        "timestamp and index. Faces are cut as the model was trained (its folder's crop; "
+        "fer's for the FER2013 model). The chosen faces go to OUT/faces/ at 224 px (the "
+        "model's input is made from them), each beside its whole frame with the face's box drawn, "
         "and a row each to OUT/labels.csv with empty valence and arousal (and an "
         "expression column, carried through but not trained on yet). Files are named by "
         "the video's content (SHA-256) and the frame's index: nothing is ever overwritten. "
@@ -47,8 +48,8 @@ def add_parser(commands):
         "--model",
         type=model_argument,
         required=True,
-        help=f"model folder, or {_FER2013}: the real FER2013 model's conv features (gsx and "
-        "random only)",
+        help=f"model folder, or {_FER2013}: the real FER2013 model, its expressions mapped "
+        "to valence and arousal (every sampler)",
     )
     amount = parser.add_mutually_exclusive_group(required=True)
     amount.add_argument("--n", type=positive_int, help="how many frames to choose")
@@ -97,7 +98,7 @@ def run(args):
             device=args.device,
             progress=not args.no_progress,
         )
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, ImportError) as error:
         return fail(str(error))
     except KeyboardInterrupt:
         return interrupted(f"nothing in {out} was changed.")
