@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ._arguments import FER2013_NAME as _FER2013
 from ._arguments import (
+    add_detector_argument,
     add_device_argument,
     add_progress_argument,
     device_problem,
@@ -26,8 +27,8 @@ def add_parser(commands):
         "predict",
         help="per-frame valence and arousal of a video",
         description="Read every frame of a video (or one every --every-seconds), crop the "
-        "face of each frame with the Haar cascade, and predict valence and arousal with a "
-        "model folder, general "
+        "face of each frame (--detector: the Haar cascade, or MTCNN), and predict "
+        "valence and arousal with a model folder, general "
         "(sklearn-fer pretrain, or the 'model' subfolder of sklearn-fer reproduce) or "
         "personal (sklearn-fer personalise). The video is streamed: memory does not grow "
         "with its length. Rows: time_s (the frame's own timestamp), face_found, valence, "
@@ -70,6 +71,7 @@ def add_parser(commands):
         help="draw the predictions over time (needs --out)",
     )
     parser.add_argument("--batch-size", type=positive_int, default=32, help="frames at a time")
+    add_detector_argument(parser)
     add_device_argument(parser)
     add_progress_argument(parser)
     parser.set_defaults(run=run)
@@ -128,6 +130,7 @@ def run(args):
                 every_seconds=args.every_seconds,
                 smooth_seconds=args.smooth,
                 batch_size=args.batch_size,
+                detector=args.detector,
                 device=args.device,
                 progress=not args.no_progress,
             )

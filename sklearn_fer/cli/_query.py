@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ._arguments import FER2013_NAME as _FER2013
 from ._arguments import (
+    add_detector_argument,
     add_device_argument,
     add_progress_argument,
     device_problem,
@@ -70,6 +71,7 @@ def add_parser(commands):
         "--out", type=Path, help="labelling folder (default: VIDEO's name + '-labels')"
     )
     parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
+    add_detector_argument(parser)
     add_device_argument(parser)
     add_progress_argument(parser)
     parser.set_defaults(run=run)
@@ -95,6 +97,7 @@ def run(args):
             sampler=args.sampler,
             every_seconds=args.every_seconds,
             random_state=args.seed,
+            detector=args.detector,
             device=args.device,
             progress=not args.no_progress,
         )

@@ -20,7 +20,37 @@ from .._atomic import atomic_write
 from .._model_crop import ModelCrop
 from ._labels import FACES, normalised_path
 
-__all__ = ["CONTEXT_WIDTH", "LABEL_SIZE", "FaceCuts", "FaceFiles", "model_input"]
+__all__ = [
+    "CONTEXT_WIDTH",
+    "LABEL_SIZE",
+    "FaceCuts",
+    "FaceFiles",
+    "model_input",
+    "resolve_detector",
+]
+
+
+def resolve_detector(detector, cropper):
+    """The detector a command uses: ``detector`` by name or object, else ``cropper``.
+
+    ``detector`` None and ``cropper`` None: the Haar cascade (FaceCropper), the paper's.
+    """
+    from ..detection import make_detector
+
+    if detector is not None and cropper is not None:
+        raise ValueError(
+            "give detector or cropper, not both (cropper is the Haar cascade's settings)."
+        )
+    if detector is None:
+        return cropper if cropper is not None else make_detector("haar")
+    return make_detector(detector)
+
+
+def consecutive_frames(frames):
+    """Whether a :class:`VideoFrames` reads every frame (so a detector may follow faces)."""
+    every = frames.every_seconds
+    return every is None or every * frames.fps <= 1.0
+
 
 #: Side (px) of the saved faces when the model's input is smaller: large enough for a
 #: person to judge an expression (the labelling page shows them at this size). The model's
@@ -63,16 +93,26 @@ class FaceCuts:
         Cut each face in colour at this side first (what ``query`` saves for a person to
         judge) and make the model's input from it (:func:`model_input`); None cuts
         straight at the model's input (``predict``).
+    consecutive : bool, default=False
+        The images come as consecutive frames of one video, in order: a detector with
+        ``detect_sequence`` follows the face from frame to frame.
     """
 
-    def __init__(self, detector, crop, label_size=None):
+    def __init__(self, detector, crop, label_size=None, *, consecutive=False):
         self.detector = detector
         self.model_crop = crop
         self.label_size = None if label_size is None else max(int(label_size), crop.size)
         self.output_size = crop.size
+        # A detector that follows a face (MTCNNDetector.detect_sequence) does so over
+        # consecutive frames only; its state spans the batches of one video.
+        self._follow = consecutive and callable(getattr(detector, "detect_sequence", None))
+        self._state = None
 
     def detect(self, images):
         """The detector's box of the largest face of each image, or None."""
+        if self._follow:
+            boxes, self._state = self.detector.detect_sequence(images, self._state)
+            return boxes
         return self.detector.detect(images)
 
     def labelling_face(self, image, box):

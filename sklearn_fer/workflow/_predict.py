@@ -10,15 +10,13 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-from sklearn.base import clone
 from sklearn.utils import Bunch
 
 from .._atomic import atomic_write
 from .._model_crop import FER_CROP
-from ..cropping import FaceCropper
 from ..datasets._video import VideoFrames, faces_in_batches, format_seconds
 from ..persistence import load_pretrained
-from ._face_files import FaceCuts
+from ._face_files import FaceCuts, consecutive_frames, resolve_detector
 from ._general import is_fer2013
 from ._pool import target_names
 from ._smoothing import CentredMean
@@ -51,7 +49,8 @@ def _fer2013_predictor(device):
 
     from ..nets import FER2013_EXPRESSIONS, load_fer2013_valence_arousal
 
-    module = load_fer2013_valence_arousal().to(device).eval()
+    # Channels last: about 2.5 times faster on CPU here (max-pooling above all).
+    module = load_fer2013_valence_arousal().to(device, memory_format=torch.channels_last).eval()
     names = ["valence", "arousal", *FER2013_EXPRESSIONS]
 
     def predict(found, faces):
@@ -82,6 +81,7 @@ def iter_video_predictions(
     smooth_seconds=None,
     batch_size=32,
     cropper=None,
+    detector=None,
     device="cpu",
     progress=False,
 ):
@@ -116,7 +116,12 @@ def iter_video_predictions(
     batch_size : int, default=32
         Frames decoded and predicted together.
     cropper : FaceCropper or None, default=None
-        Face detector settings (its detection only: the crop is the model's).
+        Haar cascade settings (its detection only: the crop is the model's).
+    detector : {"haar", "mtcnn"}, object with ``detect`` or None, default=None
+        The face detector: ``"haar"`` (:class:`~sklearn_fer.FaceCropper`, the paper's;
+        the default), ``"mtcnn"`` (:class:`~sklearn_fer.detection.MTCNNDetector`, which
+        follows the face from frame to frame when every frame is read), or any object
+        with ``detect(images)``. Not with ``cropper``.
     device : str, default="cpu"
         Torch device of the model.
     progress : bool, default=False
@@ -141,9 +146,8 @@ def iter_video_predictions(
     frames = VideoFrames(video, every_seconds=every_seconds)
     names, crop, predict = _predictor(model, device)
     expressions = is_fer2013(model)
-    cropper = clone(cropper if cropper is not None else FaceCropper())
-    cropper.set_params(output_size=crop.size)
-    cuts = FaceCuts(cropper, crop)
+    found_by = resolve_detector(detector, cropper)
+    cuts = FaceCuts(found_by, crop, consecutive=consecutive_frames(frames))
     smoother = CentredMean(smooth_seconds, names) if smooth_seconds else None
     bar = None
     if progress:
@@ -213,8 +217,8 @@ def predict_video(video, model, out, **kwargs):
         The CSV file (columns ``time_s``, ``face_found``, one per target, and with
         ``smooth_seconds`` the ``<target>_smoothed`` columns; empty where no face was found).
     **kwargs
-        ``every_seconds``, ``smooth_seconds``, ``batch_size``, ``cropper``, ``device``,
-        ``progress``, as for :func:`iter_video_predictions`.
+        ``every_seconds``, ``smooth_seconds``, ``batch_size``, ``cropper``,
+        ``detector``, ``device``, ``progress``, as for :func:`iter_video_predictions`.
 
     Returns
     -------

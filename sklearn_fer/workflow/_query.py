@@ -9,15 +9,20 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 from sklearn.utils import Bunch
 
 from .._model_crop import default_crop
-from ..cropping import FaceCropper
 from ..datasets._rows import load_faces
 from ..datasets._video import VideoFrames, format_seconds, video_sha256
 from ..evaluation import default_samplers
-from ._face_files import LABEL_SIZE, FaceCuts, FaceFiles, model_input  # noqa: F401
+from ._face_files import (  # noqa: F401
+    LABEL_SIZE,
+    FaceCuts,
+    FaceFiles,
+    consecutive_frames,
+    model_input,
+    resolve_detector,
+)
 from ._general import general_model
 from ._labels import LABEL_COLUMNS, locked, read_labels, read_table, write_table
 from ._personalise import labelled_model_inputs
@@ -86,7 +91,7 @@ def video_pool(frames, cropper, *, crop=None, label_size=None, batch_size=32, pr
         No frame can be decoded, or none shows a face.
     """
     crop = crop if crop is not None else default_crop(int(cropper.output_size))
-    cuts = FaceCuts(cropper, crop, label_size=label_size)
+    cuts = FaceCuts(cropper, crop, label_size=label_size, consecutive=consecutive_frames(frames))
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -229,6 +234,7 @@ def query_video(
     every_seconds=4.0,
     random_state=0,
     cropper=None,
+    detector=None,
     device="cpu",
     progress=False,
 ):
@@ -287,7 +293,9 @@ def query_video(
     random_state : int, default=0
         Seeds the random sampler and MCDUE's dropout masks.
     cropper : FaceCropper or None, default=None
-        Face detector settings (its detection only: the crop is the model's).
+        Haar cascade settings (its detection only: the crop is the model's).
+    detector : {"haar", "mtcnn"}, object with ``detect`` or None, default=None
+        The face detector (see :func:`iter_video_predictions`); None: Haar, the paper's.
     device : str, default="cpu"
         Torch device of the model.
     progress : bool, default=False
@@ -328,11 +336,10 @@ def query_video(
     folder = Path(os.fspath(folder))
     earlier = read_labels(folder) if (folder / "labels.csv").is_file() else read_table(folder)
     _next_round(earlier, folder)  # a deleted round column: refused before any work
-    cropper = clone(cropper if cropper is not None else FaceCropper())
-    cropper.set_params(output_size=crop.size)
-    cuts = FaceCuts(cropper, crop, label_size=LABEL_SIZE)
+    found_by = resolve_detector(detector, cropper)
+    cuts = FaceCuts(found_by, crop, label_size=LABEL_SIZE)
     sha256 = video_sha256(frames.path)
-    pool = video_pool(frames, cropper, crop=crop, label_size=LABEL_SIZE, progress=progress)
+    pool = video_pool(frames, found_by, crop=crop, label_size=LABEL_SIZE, progress=progress)
     name = frames.path.name
     fresh = ~_already_chosen(earlier, pool, name, sha256, frames.fps)
     if not fresh.any():

@@ -198,3 +198,23 @@ def test_predict_command_takes_the_fer2013_model_by_name():
     assert _predict._FER2013 == FER2013_MODEL
     assert _predict.model_argument(FER2013_MODEL) == FER2013_MODEL
     assert _predict.model_argument("models/me") == Path("models/me")
+
+
+def test_a_detector_and_haar_settings_together_are_refused(clip, general, tmp_path):
+    from sklearn_fer import FaceCropper
+
+    with pytest.raises(ValueError, match="give detector or cropper, not both"):
+        predict_video(clip[0], general, tmp_path / "o.csv", detector="mtcnn", cropper=FaceCropper())
+    assert not (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.slow
+def test_mtcnn_finds_no_face_in_the_title_video(general, tmp_path):
+    from .._helpers import require_facenet
+    from .._real_media import real_media
+
+    require_facenet()
+    video = real_media("no_face.mp4")
+    with pytest.warns(UserWarning, match="no face found in any of the 95 frames"):
+        summary = predict_video(video, general, tmp_path / "o.csv", detector="mtcnn")
+    assert (summary.n_frames, summary.n_faces) == (95, 0)
