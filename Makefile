@@ -69,6 +69,7 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_zhou_shi.py
 	$(BIN)/python benchmarks/bench_video_times.py
 	$(BIN)/python benchmarks/bench_crop_margin.py
+	$(BIN)/python benchmarks/bench_real_affect.py
 	$(BIN)/python benchmarks/bench_predict_speed.py
 
 clean:
