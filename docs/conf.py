@@ -28,11 +28,29 @@ autodoc_default_options = {"members": False, "inherited-members": False}
 numpydoc_show_class_members = False
 numpydoc_class_members_toctree = False
 
-html_theme = "alabaster"
+# The theme of scikit-learn and imbalanced-learn: a top bar of sections, the section's
+# pages on the left, the page's own contents on the right.
+html_theme = "pydata_sphinx_theme"
+html_title = f"sklearn-fer {release}"
 html_static_path = ["_static"]
+html_css_files = ["sklearn-fer.css"]
 html_theme_options = {
-    "description": "Personalised facial emotion recognition with scikit-learn",
-    "fixed_sidebar": True,
+    "navbar_align": "left",
+    "header_links_before_dropdown": 8,
+    "show_toc_level": 2,
+    "navigation_with_keys": False,
+    "show_prev_next": True,
+    "footer_start": ["copyright"],
+    "footer_end": ["sphinx-version", "theme-version"],
+    "secondary_sidebar_items": ["page-toc", "sourcelink"],
+}
+# No left column on pages that stand alone (the landing page, install, troubleshooting)
+# nor on the gallery's pages, which are code and figures: the width is theirs.
+html_sidebars = {
+    "index": [],
+    "install": [],
+    "troubleshooting": [],
+    "auto_examples/*": [],
 }
 
 # SKLEARN_FER_DOCS_GALLERY=0 builds the pages without running the examples.

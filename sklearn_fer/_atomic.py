@@ -4,6 +4,11 @@ Every result, cache entry, checkpoint and model folder the package writes goes t
 these two functions, so an interrupted run (Ctrl-C, SIGKILL, a full disk) leaves either
 the previous content or the new one, never a truncated mix that a later run would read
 as finished work.
+
+``tempfile`` makes its files 0600 and its folders 0700 whatever the umask, and
+``os.replace`` keeps those modes: both functions give what they create the modes that
+``open`` and ``mkdir`` would have given it (0666 and 0777 less the umask), so a study or a
+model folder is as readable by others as any other file its owner writes.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ import contextlib
 import os
 import shutil
 import tempfile
+import threading
 from pathlib import Path
 
 __all__ = [
@@ -20,7 +26,49 @@ __all__ = [
     "old_folder",
     "replace_folder",
     "staging_folder",
+    "umask",
 ]
+
+# os.umask can only be read by setting it: two threads reading it at once would each
+# restore what the other set. The lock serialises the package's own readers.
+_UMASK_LOCK = threading.Lock()
+
+
+def umask():
+    """The process's umask, read without changing it.
+
+    Linux says it in ``/proc/self/status``; elsewhere reading it means setting it: to
+    0o077 for an instant (a file created meanwhile by another thread is then more
+    private, never less), then back.
+
+    Returns
+    -------
+    int
+
+    Examples
+    --------
+    >>> import os
+    >>> previous = os.umask(0o027)
+    >>> oct(umask())
+    '0o27'
+    >>> _ = os.umask(previous)
+    """
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError, IndexError):
+        pass
+    with _UMASK_LOCK:
+        current = os.umask(0o077)
+        os.umask(current)
+    return current
+
+
+def _as_open_would(path, *, folder=False):
+    """Give ``path`` the mode that ``open`` (0666) or ``mkdir`` (0777) would give it."""
+    os.chmod(path, (0o777 if folder else 0o666) & ~umask())
 
 
 def atomic_write(path, write, *, binary=False):
@@ -63,6 +111,7 @@ def atomic_write(path, write, *, binary=False):
 
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=path.suffix)
     try:
+        _as_open_would(temporary)
         mode = "wb" if binary else "w"
         encoding = None if binary else "utf-8"
         with os.fdopen(handle, mode, encoding=encoding) as stream:
@@ -78,6 +127,8 @@ def atomic_write(path, write, *, binary=False):
 def staging_folder(folder):
     """A new, uniquely named, empty folder beside ``folder`` to fill before
     :func:`replace_folder` puts it in place.
+
+    Its mode is 0777 less the umask, as ``mkdir`` gives (``tempfile.mkdtemp`` gives 0700).
 
     Parameters
     ----------
@@ -98,7 +149,13 @@ def staging_folder(folder):
     """
     folder = Path(os.fspath(folder))
     folder.parent.mkdir(parents=True, exist_ok=True)
-    return Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-"))
+    staging = Path(tempfile.mkdtemp(dir=folder.parent, prefix=f".{folder.name}-"))
+    try:
+        _as_open_would(staging, folder=True)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return staging
 
 
 def replace_folder(staging, folder):

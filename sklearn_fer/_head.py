@@ -16,13 +16,20 @@ from sklearn.utils import check_array
 
 from ._dead_inputs import dead_input_plan, pruned
 from ._frozen import clone_sharing_pretrained, pretrained_module, shallow_params
-from ._skorch_bridge import input_width
+from ._net import _SklearnNetMixin, input_width
 from ._validation import is_dataset
 from .nets import check_backbone, dense_part
 
 
 class _HeadMixin:
     """Left of a skorch bridge: ``pretrained`` as a parameter, its head as the module."""
+
+    #: ``pretrained`` replaces ``module`` (built from it), checked by
+    #: :func:`~sklearn_fer._frozen.pretrained_module` at fit: a fitted net or a module.
+    _parameter_constraints: dict = {
+        **{k: v for k, v in _SklearnNetMixin._parameter_constraints.items() if k != "module"},
+        "pretrained": "no_validation",
+    }
 
     #: Train without the features that are zero on every training row when that is
     #: exact (sklearn_fer._dead_inputs); False trains on every column.

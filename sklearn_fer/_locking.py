@@ -18,7 +18,7 @@ class FolderBusyError(OSError):
 
 
 @contextlib.contextmanager
-def file_lock(path, *, wait=True):
+def file_lock(path, *, wait=True, remove=False, remove_on=()):
     """Hold an exclusive lock on ``path`` (created if needed) for the ``with`` block.
 
     Parameters
@@ -27,6 +27,15 @@ def file_lock(path, *, wait=True):
         The lock file; its content is the holder's process id.
     wait : bool, default=True
         Wait for the lock; False raises :class:`FolderBusyError` at once when it is held.
+    remove : bool, default=False
+        Delete the lock file when the block ends without an exception, while still
+        holding the lock. A process that opened the file before it was deleted finds,
+        once it holds the lock, that the file is gone and starts again on a new one, so
+        two holders never coexist. After an exception the file stays, as a trace,
+        unless the exception is one of ``remove_on``.
+    remove_on : tuple of exception classes, default=()
+        With ``remove``: exceptions that are refusals rather than interruptions (a
+        configuration refused before any work), after which the file is deleted too.
 
     Examples
     --------
@@ -42,18 +51,41 @@ def file_lock(path, *, wait=True):
     if fcntl is None:  # pragma: no cover
         yield
         return
-    with open(path, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
-        except BlockingIOError:
-            handle.seek(0)
-            holder = handle.read().strip() or "unknown"
-            raise FolderBusyError(f"{os.fspath(path)!r} is locked by process {holder}") from None
-        try:
-            handle.seek(0)
-            handle.truncate()
-            handle.write(str(os.getpid()))
-            handle.flush()
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    while True:
+        with open(path, "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().strip() or "unknown"
+                raise FolderBusyError(
+                    f"{os.fspath(path)!r} is locked by process {holder}"
+                ) from None
+            try:
+                if not _still_at(handle, path):  # removed by the holder we waited for
+                    continue
+                handle.seek(0)
+                handle.truncate()
+                handle.write(str(os.getpid()))
+                handle.flush()
+                try:
+                    yield
+                except remove_on:
+                    if remove:
+                        os.unlink(path)
+                    raise
+                if remove:
+                    os.unlink(path)
+                return
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _still_at(handle, path):
+    """Whether the open ``handle`` is still the file at ``path``."""
+    try:
+        named = os.stat(path)
+    except FileNotFoundError:
+        return False
+    opened = os.fstat(handle.fileno())
+    return (named.st_dev, named.st_ino) == (opened.st_dev, opened.st_ino)

@@ -2,24 +2,26 @@
 
 from __future__ import annotations
 
-import numbers
+from numbers import Integral
 
 import numpy as np
-from sklearn.utils import check_scalar
+from sklearn.utils._param_validation import Interval, validate_parameter_constraints
 from torch.utils.data import Dataset
 
 from .nets import MIN_IMAGE_SIZE
 
 __all__ = [
+    "RANDOM_STATE",
+    "NumberInterval",
     "check_image_size",
     "check_images",
     "check_labels",
-    "check_number",
-    "check_positive_int",
+    "check_param",
     "check_targets",
     "dataset_target_ndim",
     "dataset_yields_pairs",
     "is_dataset",
+    "positive_int",
 ]
 
 
@@ -220,89 +222,57 @@ def dataset_target_ndim(dataset):
     return int(np.ndim(item[1]))
 
 
-def check_number(value, name, kind, *, min_val=None, max_val=None, include_boundaries="both"):
-    """Check a numeric parameter with scikit-learn's ``check_scalar``, stricter about bools.
+class NumberInterval(Interval):
+    """scikit-learn's ``Interval`` constraint, without booleans.
 
-    ``True`` is an int to Python and to ``check_scalar``, never a count or a rate here;
-    NaN and infinity are never a valid setting.
-
-    Parameters
-    ----------
-    value : object
-        The value to check.
-    name : str
-        Its name, for the message.
-    kind : {"int", "real"}
-        An integral count, or any real number.
-    min_val, max_val : number or None, default=None
-        Bounds (None: unbounded).
-    include_boundaries : {"both", "left", "right", "neither"}, default="both"
-        Whether the bounds are allowed values.
-
-    Returns
-    -------
-    int or float
-
-    Raises
-    ------
-    TypeError
-        ``value`` is a bool, or not a number of the kind asked for.
-    ValueError
-        ``value`` is NaN, infinite or out of range.
+    ``True`` is an ``Integral`` to Python and to scikit-learn's ``Interval``; here it is
+    never a count, a size, a rate or a seed. Used in ``_parameter_constraints`` and
+    ``validate_params`` wherever a number is meant (NaN and out-of-range infinities are
+    refused by ``Interval`` itself).
 
     Examples
     --------
-    >>> check_number(3, "n_iter", "int", min_val=1)
-    3
-    >>> check_number(True, "n_iter", "int", min_val=1)
+    >>> from numbers import Integral
+    >>> from sklearn.utils._param_validation import validate_parameter_constraints
+    >>> constraint = NumberInterval(Integral, 1, None, closed="left")
+    >>> constraint.is_satisfied_by(3), constraint.is_satisfied_by(True)
+    (True, False)
+    >>> str(constraint)
+    'an int (not a bool) in the range [1, inf)'
+    >>> validate_parameter_constraints({"n_iter": [constraint]}, {"n_iter": True}, "f")
     Traceback (most recent call last):
     ...
-    TypeError: n_iter must be an int, got the bool True.
+    sklearn.utils._param_validation.InvalidParameterError: The 'n_iter' parameter of f ...
     """
-    if kind not in ("int", "real"):
-        raise ValueError(f"kind must be 'int' or 'real', got {kind!r}.")
-    expected = "an int" if kind == "int" else "a real number"
-    if isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be {expected}, got the bool {value!r}.")
-    target = numbers.Integral if kind == "int" else numbers.Real
-    # Integers are finite (np.isfinite fails on those beyond int64).
-    if (
-        isinstance(value, numbers.Real)
-        and not isinstance(value, numbers.Integral)
-        and not np.isfinite(value)
-    ):
-        raise ValueError(f"{name} must be {expected} and finite, got {value!r}.")
-    check_scalar(
-        value,
-        name,
-        target,
-        min_val=min_val,
-        max_val=max_val,
-        include_boundaries=include_boundaries,
-    )
-    return int(value) if kind == "int" else float(value)
+
+    def is_satisfied_by(self, val):
+        return not isinstance(val, (bool, np.bool_)) and super().is_satisfied_by(val)
+
+    def __str__(self):
+        text = super().__str__()
+        kind, _, rest = text.partition(" in the range ")
+        return f"{kind} (not a bool) in the range {rest}"
 
 
-def reject_bools(estimator, names):
-    """Raise TypeError if any of the parameters ``names`` of ``estimator`` is a bool.
+#: ``random_state``: scikit-learn's ``"random_state"`` constraint without booleans.
+RANDOM_STATE = [
+    NumberInterval(Integral, 0, 2**32 - 1, closed="both"),
+    np.random.RandomState,
+    None,
+]
 
-    scikit-learn's ``Interval(Integral, ...)`` and ``Real`` constraints take ``True`` for
-    the number 1; here it is never a count or a rate.
 
-    Examples
-    --------
-    >>> from types import SimpleNamespace
-    >>> reject_bools(SimpleNamespace(k=True), ["k"])
-    Traceback (most recent call last):
-    ...
-    TypeError: k must be a number, got the bool True.
+def positive_int(minimum=1):
+    """The constraint of an int count or size of at least ``minimum`` (no bools)."""
+    return NumberInterval(Integral, minimum, None, closed="left")
+
+
+def check_param(value, name, constraints, caller_name):
+    """Check one argument against scikit-learn constraints, raising its InvalidParameterError.
+
+    For arguments whose valid range is only known at call time (``n_instances`` up to
+    the pool's size, say); fixed ranges belong in ``_parameter_constraints`` or
+    ``validate_params``.
     """
-    for name in names:
-        value = getattr(estimator, name)
-        if isinstance(value, (bool, np.bool_)):
-            raise TypeError(f"{name} must be a number, got the bool {value!r}.")
-
-
-def check_positive_int(value, name, *, minimum=1):
-    """Raise a clear error unless ``value`` is an int >= ``minimum``; return it as int."""
-    return check_number(value, name, "int", min_val=minimum)
+    validate_parameter_constraints({name: constraints}, {name: value}, caller_name=caller_name)
+    return value

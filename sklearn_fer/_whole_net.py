@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from ._validation import check_image_size, check_images, dataset_yields_pairs, is_dataset
 from .datasets._lazy import ImageTargetPairs
-from .nets._protocol import min_image_size
+from .nets._backbone import min_image_size
 from .nets._registry import accepts, backbone_factory, make_backbone
 
 

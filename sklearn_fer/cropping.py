@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-import numbers
 import os
 import threading
 import warnings
+from numbers import Real
 
 import cv2
 import numpy as np
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
+
+from ._validation import NumberInterval, positive_int
 
 __all__ = ["FaceCropper", "default_cascade_path"]
 
@@ -153,6 +156,16 @@ class FaceCropper(TransformerMixin, BaseEstimator):
     ((2, 64, 64, 3), 2)
     """
 
+    _parameter_constraints: dict = {
+        "output_size": [positive_int()],
+        "margin": [NumberInterval(Real, 0, 2, closed="both")],
+        "scale_factor": [NumberInterval(Real, 1, None, closed="neither")],
+        "min_neighbors": [positive_int(0)],
+        "min_face_size": [positive_int()],
+        "on_missing": [StrOptions(set(_ON_MISSING))],
+        "cascade_path": [str, os.PathLike, None],
+    }
+
     def __init__(
         self,
         *,
@@ -178,27 +191,16 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         tags.input_tags.two_d_array = False
         return tags
 
-    def _validate_params(self):
-        for name, minimum in (("output_size", 1), ("min_neighbors", 0), ("min_face_size", 1)):
-            value = getattr(self, name)
-            if (
-                not isinstance(value, numbers.Integral)
-                or isinstance(value, bool)
-                or value < minimum
-            ):
-                raise ValueError(f"{name} must be an int >= {minimum}, got {value!r}.")
-        if (
-            not isinstance(self.margin, numbers.Real)
-            or isinstance(self.margin, bool)
-            or not 0 <= self.margin <= 2
-        ):
-            raise ValueError(f"margin must be a number in [0, 2], got {self.margin!r}.")
-        if not isinstance(self.scale_factor, numbers.Real) or not self.scale_factor > 1:
-            raise ValueError(f"scale_factor must be a number > 1, got {self.scale_factor!r}.")
-        if self.on_missing not in _ON_MISSING:
-            raise ValueError(f"on_missing must be one of {_ON_MISSING}, got {self.on_missing!r}.")
+    def _checked_cascade(self):
+        """Check the parameters (scikit-learn's ``_validate_params``); return the cascade.
+
+        The cropper learns nothing, so ``detect`` and ``transform`` check too, not only
+        ``fit``.
+        """
+        self._validate_params()
         return _cascade(self.cascade_path or default_cascade_path())
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X=None, y=None):
         """Check the parameters and load the cascade; nothing is learnt.
 
@@ -211,7 +213,7 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         -------
         self
         """
-        self._validate_params()
+        self._checked_cascade()
         return self
 
     def _detect_one(self, cascade, image):
@@ -241,7 +243,7 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         boxes : list of (x, y, w, h) tuples or None
             One entry per image; None where no face was found.
         """
-        cascade = self._validate_params()
+        cascade = self._checked_cascade()
         return [self._detect_one(cascade, image) for image in _as_image_list(images)]
 
     def _crop(self, image, box):
@@ -299,7 +301,7 @@ class FaceCropper(TransformerMixin, BaseEstimator):
         -------
         faces : ndarray of shape (n, output_size, output_size, 3), uint8 RGB
         """
-        cascade = self._validate_params()
+        cascade = self._checked_cascade()
         images = _as_image_list(X)
         out = np.empty((len(images), self.output_size, self.output_size, 3), dtype=np.uint8)
         missing = []

@@ -6,13 +6,14 @@ import copy
 
 import numpy as np
 import torch
-from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.base import BaseEstimator, TransformerMixin, _fit_context
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.validation import check_is_fitted
 from torch import nn
 from torch.utils.data import DataLoader
 
 from ._frozen import clone_sharing_pretrained, pretrained_module, shallow_params
-from ._validation import check_images, check_positive_int, is_dataset
+from ._validation import check_images, is_dataset, positive_int
 from .nets import check_backbone, conv_layers, conv_part, min_image_size
 
 __all__ = ["FrozenConvFeaturizer"]
@@ -166,6 +167,15 @@ class FrozenConvFeaturizer(TransformerMixin, BaseEstimator):
     ((4, 384), ['conv3_map000', 'conv3_map001'])
     """
 
+    _parameter_constraints: dict = {
+        # a fitted net or a torch module, checked at fit by pretrained_module
+        "pretrained": "no_validation",
+        "layer": [str, None],  # one of the backbone's conv_layers(), checked at fit
+        "pooling": [StrOptions(set(_POOLINGS))],
+        "batch_size": [positive_int()],
+        "device": "no_validation",  # str, torch.device or None: torch's
+    }
+
     def __init__(self, pretrained, *, layer=None, pooling="flatten", batch_size=64, device=None):
         self.pretrained = pretrained
         self.layer = layer
@@ -185,6 +195,7 @@ class FrozenConvFeaturizer(TransformerMixin, BaseEstimator):
         tags.transformer_tags.preserves_dtype = []
         return tags
 
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X=None, y=None):
         """Copy and freeze the pre-trained conv layers; nothing is learnt from ``X``.
 
@@ -199,9 +210,6 @@ class FrozenConvFeaturizer(TransformerMixin, BaseEstimator):
         -------
         self
         """
-        check_positive_int(self.batch_size, "batch_size")
-        if self.pooling not in _POOLINGS:
-            raise ValueError(f"pooling must be one of {list(_POOLINGS)}, got {self.pooling!r}.")
         source = check_backbone(pretrained_module(self.pretrained, type(self).__name__))
         min_size = min_image_size(source)
         if X is not None:

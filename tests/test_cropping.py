@@ -120,11 +120,12 @@ def test_cropper_clones_and_pickles_after_use(frames):
 @pytest.mark.parametrize(
     "params, error, match",
     [
-        ({"output_size": 0}, ValueError, "output_size must be an int >= 1"),
-        ({"margin": -0.1}, ValueError, "margin"),
-        ({"scale_factor": 1.0}, ValueError, "scale_factor must be a number > 1"),
-        ({"min_neighbors": -1}, ValueError, "min_neighbors"),
-        ({"on_missing": "skip"}, ValueError, "on_missing must be one of"),
+        ({"output_size": 0}, ValueError, r"'output_size' .* an int .* \[1, inf\)\. Got 0"),
+        ({"output_size": True}, TypeError, r"'output_size' .* \(not a bool\) .* Got True"),
+        ({"margin": -0.1}, ValueError, r"'margin' .* \[0.0, 2.0\]\. Got -0.1"),
+        ({"scale_factor": 1.0}, ValueError, r"'scale_factor' .* \(1.0, inf\)\. Got 1.0"),
+        ({"min_neighbors": -1}, ValueError, r"'min_neighbors' .* \[0, inf\)\. Got -1"),
+        ({"on_missing": "skip"}, ValueError, r"'on_missing' .* a str among .*Got 'skip'"),
         ({"cascade_path": "/no/such.xml"}, ValueError, "does not exist"),
     ],
 )

@@ -7,13 +7,15 @@ label, modAL 0.4.1's convention, by calling its own ``select``.
 
 from __future__ import annotations
 
+from numbers import Integral
+
 import numpy as np
 from scipy.sparse import issparse
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_array
 from sklearn.utils.validation import _num_samples
 
-from .._validation import check_number, is_dataset
+from .._validation import NumberInterval, check_param, is_dataset
 
 
 def _n_samples(X):
@@ -22,11 +24,12 @@ def _n_samples(X):
     return _num_samples(X)
 
 
-def _check_n_instances(n_instances, n_pool):
+def _check_n_instances(n_instances, n_pool, caller_name):
     if n_pool == 0:
         raise ValueError("X_pool is empty: there is nothing to select from.")
     # The pool size is the upper bound: modAL asks for more than is left near the end.
-    return check_number(n_instances, "n_instances", "int", min_val=1, max_val=n_pool)
+    constraint = NumberInterval(Integral, 1, int(n_pool), closed="both")
+    return check_param(n_instances, "n_instances", [constraint], caller_name)
 
 
 def _check_pool(X, name="X_pool"):
@@ -64,7 +67,17 @@ def _learner_parts(learner_or_estimator):
 
 
 class _QueryStrategy(BaseEstimator):
-    """A scikit-learn-style object that is also a modAL query strategy."""
+    """A scikit-learn-style object that is also a modAL query strategy.
+
+    A strategy learns nothing: its parameters (``_parameter_constraints``) are checked
+    at each :meth:`select`, as an estimator's are at ``fit``.
+    """
+
+    def _check_select(self, n_instances, X_pool):
+        """Check the parameters and ``n_instances`` (1 to the pool's size); return it."""
+        self._validate_params()
+        name = f"{type(self).__name__}.select"
+        return _check_n_instances(n_instances, _n_samples(X_pool), name)
 
     def __call__(self, learner, X_pool, n_instances=1, **kwargs):
         """Indices of the pool rows to label next (modAL 0.4.1's query strategy call).

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sklearn.utils import check_random_state
+from numbers import Real
 
-from .._validation import check_number
-from ._base import _as_matrix, _check_n_instances, _check_pool, _n_samples, _QueryStrategy
+from sklearn.utils._param_validation import StrOptions
+
+from .._validation import RANDOM_STATE, NumberInterval
+from ._base import _as_matrix, _check_pool, _n_samples, _QueryStrategy
 from ._greedy_selection import _greedy_selection
 from ._regression_function import _outputs
 
@@ -24,6 +26,12 @@ class GreedySampler(_QueryStrategy):
     * ``space="y"`` (reduced GSy): distance between outputs ``f(x)`` of the pre-trained
       regression function;
     * ``space="xy"`` (reduced iGS): the product of both distances.
+
+    The paper's prose and pseudocode disagree on iGS: Section 3.3 reads "the best
+    candidate would be the one that has the same labeled element very close in both
+    spaces" (a minimum), while Table 3 takes ``argmax`` over candidates of ``min(Dx * Dy)``
+    like GSx and GSy. This sampler follows Table 3 (and Wu, Lin & Huang 2019): the
+    candidate whose smallest product of distances to the selected set is largest.
 
     "Reduced" (the paper's term): ``f`` is evaluated once, on the whole pool, and the model
     is not updated between picks. Rows a modAL learner already holds (``X_training``) are
@@ -77,6 +85,12 @@ class GreedySampler(_QueryStrategy):
     array([2, 3, 0])
     """
 
+    _parameter_constraints: dict = {
+        "space": [StrOptions(set(_SPACES))],
+        "max_gram_mib": [NumberInterval(Real, 0, None, closed="left")],
+        "random_state": RANDOM_STATE,  # unused, but a bad seed is still an error
+    }
+
     def __init__(self, space="x", *, max_gram_mib=256, random_state=None):
         self.space = space
         self.max_gram_mib = max_gram_mib
@@ -105,11 +119,7 @@ class GreedySampler(_QueryStrategy):
         -------
         indices : ndarray of int
         """
-        if self.space not in _SPACES:
-            raise ValueError(f"space must be one of {_SPACES}, got {self.space!r}.")
-        max_gram_mib = check_number(self.max_gram_mib, "max_gram_mib", "real", min_val=0.0)
-        check_random_state(self.random_state)  # unused, but a bad seed is still an error
-        n_instances = _check_n_instances(n_instances, _n_samples(X_pool))
+        n_instances = self._check_select(n_instances, X_pool)
         has_labeled = X_labeled is not None and _n_samples(X_labeled) > 0
         features = labeled_features = outputs = labeled_outputs = None
         if self.space in ("x", "xy"):
@@ -135,7 +145,7 @@ class GreedySampler(_QueryStrategy):
             outputs=outputs,
             labeled_features=labeled_features,
             labeled_outputs=labeled_outputs,
-            max_gram_bytes=max_gram_mib * 2**20,
+            max_gram_bytes=self.max_gram_mib * 2**20,
         )
 
 

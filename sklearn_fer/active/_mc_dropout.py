@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 import torch
+from sklearn.utils._param_validation import validate_params
 
 from .._random import draw_seed, torch_rng
-from .._validation import check_number, is_dataset
-from ..nets._protocol import DROPOUT_TYPES as _DROPOUT_TYPES
-from ._base import _check_n_instances, _check_pool, _n_samples, _QueryStrategy
+from .._validation import RANDOM_STATE, NumberInterval, is_dataset, positive_int
+from ..nets._backbone import DROPOUT_TYPES as _DROPOUT_TYPES
+from ._base import _check_pool, _QueryStrategy
 from ._regression_function import _torch_module
 
 
@@ -18,6 +21,19 @@ def _pass_nonlinearity(estimator):
     return get() if callable(get) else (lambda out: out)
 
 
+#: The settings of the passes, shared by the function, the sampler and the regressor.
+_PASS_CONSTRAINTS = {
+    "n_iter": [positive_int()],
+    "p": [NumberInterval(Real, 0, 1, closed="left")],
+    "batch_size": [positive_int()],
+    "random_state": RANDOM_STATE,
+}
+
+
+@validate_params(
+    {"estimator": "no_validation", "X": "no_validation", **_PASS_CONSTRAINTS},
+    prefer_skip_nested_validation=True,
+)
 def mc_dropout_predictions(estimator, X, *, n_iter=50, p=0.5, batch_size=1024, random_state=None):
     """Outputs of ``n_iter`` forward passes with dropout switched on (MCDUE's passes).
 
@@ -63,9 +79,6 @@ def mc_dropout_predictions(estimator, X, *, n_iter=50, p=0.5, batch_size=1024, r
     >>> passes.shape, bool(passes.std(axis=0).max() > 0)
     ((10, 3, 1), True)
     """
-    n_iter = check_number(n_iter, "n_iter", "int", min_val=1)
-    p = check_number(p, "p", "real", min_val=0.0, max_val=1.0, include_boundaries="left")
-    batch_size = check_number(batch_size, "batch_size", "int", min_val=1)
     estimator, module = _torch_module(estimator, "MCDUE")
     dropouts = [m for m in module.modules() if isinstance(m, _DROPOUT_TYPES)]
     if not dropouts:
@@ -163,6 +176,8 @@ class MCDropoutSampler(_QueryStrategy):
     (3,)
     """
 
+    _parameter_constraints: dict = dict(_PASS_CONSTRAINTS)
+
     def __init__(self, n_iter=50, p=0.5, *, batch_size=1024, random_state=None):
         self.n_iter = n_iter
         self.p = p
@@ -211,7 +226,7 @@ class MCDropoutSampler(_QueryStrategy):
         -------
         indices : ndarray of int
         """
-        n_instances = _check_n_instances(n_instances, _n_samples(X_pool))
+        n_instances = self._check_select(n_instances, X_pool)
         _check_pool(X_pool)
         std = self.uncertainty(X_pool, estimator=estimator)
         return np.argsort(-std, kind="stable")[:n_instances]

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, _fit_context, clone
+from sklearn.utils._param_validation import HasMethods
 
-from ._mc_dropout import mc_dropout_predictions
+from ._mc_dropout import _PASS_CONSTRAINTS, mc_dropout_predictions
 from ._regression_function import _pretrained_or_fitted
 
 
@@ -52,6 +53,11 @@ class MCDropoutRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     ((10,), (10,))
     """
 
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict"])],
+        **_PASS_CONSTRAINTS,
+    }
+
     def __init__(self, estimator, *, n_iter=50, p=0.5, batch_size=1024, random_state=None):
         self.estimator = estimator
         self.n_iter = n_iter
@@ -59,6 +65,7 @@ class MCDropoutRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         self.batch_size = batch_size
         self.random_state = random_state
 
+    @_fit_context(prefer_skip_nested_validation=False)  # a meta-estimator
     def fit(self, X, y, **fit_params):
         """Fit a clone of the estimator.
 
@@ -94,6 +101,7 @@ class MCDropoutRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         std : ndarray of shape (n_samples,)
             Only when ``return_std`` is True.
         """
+        self._validate_params()  # predict works unfitted (the pre-trained net's passes)
         estimator = getattr(self, "estimator_", None)
         if estimator is None:
             estimator = _pretrained_or_fitted(self.estimator, "MCDropoutRegressor")

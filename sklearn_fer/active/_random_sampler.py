@@ -5,7 +5,8 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils import check_random_state
 
-from ._base import _check_n_instances, _check_pool, _n_samples, _QueryStrategy
+from .._validation import RANDOM_STATE
+from ._base import _check_pool, _n_samples, _QueryStrategy
 
 
 class RandomSampler(_QueryStrategy):
@@ -28,6 +29,8 @@ class RandomSampler(_QueryStrategy):
     #: :meth:`select` ignores the estimator.
     needs_estimator = False
 
+    _parameter_constraints: dict = {"random_state": RANDOM_STATE}
+
     def __init__(self, random_state=None):
         self.random_state = random_state
 
@@ -47,7 +50,7 @@ class RandomSampler(_QueryStrategy):
         indices : ndarray of int
         """
         n_pool = _n_samples(X_pool)
-        n_instances = _check_n_instances(n_instances, n_pool)
+        n_instances = self._check_select(n_instances, X_pool)
         _check_pool(X_pool)
         rng = check_random_state(self.random_state)
         return rng.choice(n_pool, size=n_instances, replace=False).astype(np.int64)

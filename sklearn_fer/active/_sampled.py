@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import math
+from numbers import Real
 
 import numpy as np
-from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, clone
+from sklearn.base import BaseEstimator, MetaEstimatorMixin, RegressorMixin, _fit_context, clone
 from sklearn.utils import _safe_indexing
+from sklearn.utils._param_validation import HasMethods
 from sklearn.utils.validation import _num_samples, check_is_fitted
 
-from .._validation import check_number
+from .._validation import NumberInterval
 from ._base import _indexable, _n_samples
 
 
@@ -63,14 +65,18 @@ class SampledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
     ['fraction', 'sampler']
     """
 
+    _parameter_constraints: dict = {
+        "estimator": [HasMethods(["fit", "predict"])],
+        "sampler": [HasMethods(["select"])],  # select(X, n, estimator=...)
+        "fraction": [NumberInterval(Real, 0, 1, closed="both")],
+    }
+
     def __init__(self, estimator, sampler, *, fraction=1.0):
         self.estimator = estimator
         self.sampler = sampler
         self.fraction = fraction
 
-    def _check_fraction(self):
-        return check_number(self.fraction, "fraction", "real", min_val=0.0, max_val=1.0)
-
+    @_fit_context(prefer_skip_nested_validation=False)  # a meta-estimator
     def fit(self, X, y, **fit_params):
         """Pick ``ceil(fraction * n)`` rows with the sampler and fit a clone on them.
 
@@ -87,12 +93,6 @@ class SampledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
         -------
         self
         """
-        fraction = self._check_fraction()
-        if not hasattr(self.sampler, "select"):
-            raise TypeError(
-                f"sampler must have a select(X, n, estimator=...) method, got "
-                f"{type(self.sampler).__name__}."
-            )
         if y is None:
             raise ValueError("SampledRegressor requires y to be passed, but the target y is None.")
         X, y = _indexable(X), _indexable(y)
@@ -106,7 +106,7 @@ class SampledRegressor(MetaEstimatorMixin, RegressorMixin, BaseEstimator):
             # Checked on every row: otherwise a NaN passes or fails by which rows are chosen.
             raise ValueError("y contains NaN or infinity.")
         # ceil, forgiving float noise: 0.7 * 10 is 7.000000000000001 and must give 7.
-        n_select = math.ceil(fraction * n * (1 - 1e-12))
+        n_select = math.ceil(self.fraction * n * (1 - 1e-12))
         if n_select == 0:
             if not hasattr(self.estimator, "initialize"):
                 raise ValueError(

@@ -4,8 +4,8 @@ The classification twins of :mod:`sklearn_fer.regressors`, for categorical expre
 (Nasri et al. 2020): :class:`BackboneClassifier` trains any backbone end to end on
 images; :class:`DenseHeadClassifier` fine-tunes the head of a pre-trained one on the
 features of :class:`~sklearn_fer.FrozenConvFeaturizer`. Both build on
-``_skorch_bridge._SklearnNetClassifier``, which shares its seeding, loaders and
-parameters with the regressors' bridge.
+``_classifier._SklearnNetClassifier`` (skorch's ``classifier.py``), which shares its
+seeding, loaders and parameters with the regressors through ``sklearn_fer/_net.py``.
 """
 
 from ._backbone import BackboneClassifier

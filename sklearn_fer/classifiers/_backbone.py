@@ -6,7 +6,7 @@ from torch import nn
 
 from .._whole_net import _WholeNetMixin
 from ..optim import NesterovSGD
-from ._skorch_bridge import _SklearnNetClassifier, check_class_list
+from ._classifier import _SklearnNetClassifier, check_class_list
 
 
 class BackboneClassifier(_WholeNetMixin, _SklearnNetClassifier):

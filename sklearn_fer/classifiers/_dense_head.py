@@ -6,8 +6,8 @@ from torch import nn
 
 from .._head import _HeadMixin
 from ..optim import NesterovSGD
+from ._classifier import _SklearnNetClassifier
 from ._output_layer import replace_output_layer
-from ._skorch_bridge import _SklearnNetClassifier
 
 
 def _pretrained_labels(pretrained, module):
@@ -104,6 +104,12 @@ class DenseHeadClassifier(_HeadMixin, _SklearnNetClassifier):
     >>> personal.fit(images[:4], expression[:4]).predict_proba(images).shape
     (8, 3)
     """
+
+    _parameter_constraints: dict = {
+        **_HeadMixin._parameter_constraints,
+        "classes": _SklearnNetClassifier._parameter_constraints["classes"],
+        "class_weight": _SklearnNetClassifier._parameter_constraints["class_weight"],
+    }
 
     def __init__(
         self,

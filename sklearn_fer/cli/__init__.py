@@ -8,7 +8,8 @@ A person's own model from their own video (see :mod:`sklearn_fer.workflow`):
 * ``query VIDEO``: the frames to label, chosen by a sampler;
 * ``label FOLDER``: a local page to label them;
 * ``personalise FOLDER``: a personal model, cross-validated against the general one;
-* ``predict VIDEO``: per-frame valence and arousal, streamed, smoothed, plotted.
+* ``predict VIDEO``: valence and arousal of every frame (or one every ``--every-seconds``),
+  streamed, smoothed, plotted.
 
 Bad arguments, missing data, unreadable videos, bad labels and foreign output folders
 exit with status 2 and a one-line message; an interrupt exits with 130 and keeps

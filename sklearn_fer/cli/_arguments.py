@@ -124,15 +124,60 @@ def add_progress_argument(parser):
 
 
 def device_problem(device):
-    """Why ``--device`` cannot be used here, or None."""
+    """Why ``--device`` cannot be used here, or None after saying on standard error which
+    device the command computes on and why (:func:`device_line`)."""
     import torch
 
     try:
         parsed = torch.device(device)
     except (RuntimeError, ValueError):
         return f"unknown --device {device!r}; expected cpu, cuda or cuda:N"
-    if parsed.type == "cuda" and not torch.cuda.is_available():
-        return f"--device {device} was asked for but CUDA is not available"
     if parsed.type not in ("cpu", "cuda"):
         return f"unsupported --device {device!r}; expected cpu, cuda or cuda:N"
+    if parsed.type == "cuda" and not torch.cuda.is_available():
+        return (
+            f"--device {device} was asked for but CUDA is not available: "
+            f"{_no_cuda_reason(torch)} (docs/install.rst, 'GPU': how to install a CUDA build)"
+        )
+    if parsed.type == "cuda" and (parsed.index or 0) >= torch.cuda.device_count():
+        return (
+            f"--device {device} was asked for but this machine has "
+            f"{torch.cuda.device_count()} CUDA device(s): cuda:0 to "
+            f"cuda:{torch.cuda.device_count() - 1}"
+        )
+    print(device_line(device), file=sys.stderr, flush=True)
     return None
+
+
+def _no_cuda_reason(torch):
+    """Why ``torch.cuda.is_available()`` is False, in words."""
+    if torch.version.cuda is None:
+        return "this torch is a CPU build"
+    return f"this torch is built for CUDA {torch.version.cuda} but finds no usable GPU or driver"
+
+
+def device_line(device):
+    """One line saying which device a command computes on and why.
+
+    Examples
+    --------
+    >>> import torch
+    >>> device_line("cpu").startswith(f"device: cpu (torch {torch.__version__}")
+    True
+    """
+    import torch
+
+    parsed = torch.device(device)
+    build = f"torch {torch.__version__}"
+    if parsed.type == "cuda":
+        index = torch.cuda.current_device() if parsed.index is None else parsed.index
+        return (
+            f"device: {device} ({torch.cuda.get_device_name(index)}, {build}, "
+            f"CUDA {torch.version.cuda})"
+        )
+    if not torch.cuda.is_available():
+        return f"device: cpu ({build}, CUDA not available: {_no_cuda_reason(torch)})"
+    return (
+        f"device: cpu ({build}; {torch.cuda.device_count()} CUDA device(s) available, "
+        f"first {torch.cuda.get_device_name(0)}: pass --device cuda to use it)"
+    )

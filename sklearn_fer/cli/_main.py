@@ -7,6 +7,7 @@ import sys
 
 from .. import __version__
 from . import _label, _personalise, _predict, _pretrain, _query, _reproduce
+from ._arguments import fail
 
 # In the order of the workflow: the study, then a person's own model from their video.
 COMMANDS = (_reproduce, _pretrain, _query, _label, _personalise, _predict)
@@ -53,4 +54,11 @@ def main(argv=None):
         args = parser.parse_args(argv)
     except SystemExit as exit_:  # argparse prints its message and exits with 2
         return int(exit_.code or 0)
-    return args.run(args)
+    try:
+        return args.run(args)
+    except ImportError as error:
+        # An optional package missing (fer, h5py, scikit-image): the package's own message
+        # says what to install; anything else is a bug and keeps its traceback.
+        if "pip install" not in str(error):
+            raise
+        return fail(str(error))

@@ -25,7 +25,8 @@ def add_parser(commands):
     """Add the ``predict`` command to argparse's subparsers."""
     parser = commands.add_parser(
         "predict",
-        help="per-frame valence and arousal of a video",
+        help="valence and arousal of every frame of a video (or one every "
+        "--every-seconds), or the FER2013 model's expression probabilities",
         description="Read every frame of a video (or one every --every-seconds), crop the "
         "face of each frame (--detector: the Haar cascade, or MTCNN), and predict "
         "valence and arousal with a model folder, general "
@@ -109,11 +110,11 @@ def _plot(csv_path, png, video):
 
 def run(args):
     """Run the command; return the exit status."""
+    if args.plot and args.out is None:  # before any work
+        return fail("--plot needs --out (the plot is drawn from the CSV file)")
     problem = device_problem(args.device)
     if problem:
         return fail(problem)
-    if args.plot and args.out is None:
-        return fail("--plot needs --out (the plot is drawn from the CSV file)")
     if not args.video.is_file():
         return fail(f"video {str(args.video)!r} does not exist")
     from ..workflow import predict_video

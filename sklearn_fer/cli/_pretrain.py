@@ -102,8 +102,13 @@ def _fingerprint(args):
     from ..workflow._pretrain import data_fingerprint
 
     if args.affectnet_root:
+        from ..study._pretraining import SPLIT_STREAM, TRAIN_FRACTION
+
         csv_path = Path(args.affectnet_root) / "Manually_Annotated_file_lists" / "training.csv"
-        return data_fingerprint("affectnet", args.affectnet_root, csv_path)
+        fingerprint = data_fingerprint("affectnet", args.affectnet_root, csv_path)
+        # the paper's split, drawn from the seed (in the settings' key)
+        fingerprint["split"] = {"train_fraction": TRAIN_FRACTION, "stream": SPLIT_STREAM}
+        return fingerprint
     if args.images:
         labels = Path(args.labels or "labels.csv")
         csv_path = labels if labels.is_absolute() else Path(args.images) / labels
@@ -146,13 +151,32 @@ def _labelled_faces(args, config):
 
 def _loader(args, config):
     """A function loading the training faces and targets, saying what it loaded."""
+    import numpy as np
+
     from ..datasets import load_affectnet, make_faces
+    from ..study._pretraining import wild_split
 
     def load():
+        validation = None
         if args.affectnet_root:
             data = load_affectnet(args.affectnet_root, image_size=config.image_size, lazy=True)
-            print(f"AffectNet: {len(data.images)} faces ({len(data.dropped)} rows dropped)")
-        elif args.images:
+            if len(data.images) < 2:
+                raise ValueError(
+                    f"AffectNet has {len(data.images)} usable face(s): too few to split into "
+                    "training (60%) and validation (40%)"
+                )
+            rows, validation = wild_split(config, data)
+            print(
+                f"AffectNet: {len(data.images)} faces ({len(data.dropped)} rows dropped); "
+                f"the paper's split, by image with seed {config.seed}: {len(rows)} train "
+                f"(60%), {len(validation.images)} validate (40%)"
+            )
+            return (
+                data.images[rows],
+                {t: np.asarray(data[t])[rows] for t in ("valence", "arousal")},
+                validation,
+            )
+        if args.images:
             data = _labelled_faces(args, config)
             left_out = data.dropped["reason"].value_counts()
             dropped = "".join(f", {n} left out: {reason}" for reason, n in left_out.items())
@@ -169,9 +193,10 @@ def _loader(args, config):
                 f"synthetic faces (SYNTHETIC DATA): {len(data.images)} images of "
                 f"{config.wild_subjects} people"
             )
+            _, validation = wild_split(config, data)
         if len(data.images) == 0:
             raise ValueError("there are no faces to train on")
-        return data.images, {"valence": data.valence, "arousal": data.arousal}
+        return data.images, {"valence": data.valence, "arousal": data.arousal}, validation
 
     return load
 

@@ -75,6 +75,14 @@ def add_parser(commands):
         action="store_true",
         help="keep each video segment within one fold (no frame leakage)",
     )
+    parser.add_argument(
+        "--native-kernels",
+        action="store_true",
+        help="let MKL, oneDNN and torch use the CPU's widest instructions (AVX-512, AMX). "
+        "Default: all three restricted to AVX2, so that results.csv is the same on any "
+        "x86-64 CPU with AVX2; the native kernels are faster but round differently on "
+        "each CPU. Resume a run with the setting it started with",
+    )
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")
     parser.set_defaults(run=run)
 
@@ -111,6 +119,23 @@ def _announce_paper_profile(config):
 
 def run(args):
     """Run the command; return the exit status."""
+    if args.native_kernels:
+        return _run(args)
+    from .._threads import portable_kernels
+
+    # Before torch computes anything in this process (see sklearn_fer._threads).
+    with portable_kernels() as held:
+        if not held:
+            print(
+                "warning: torch had chosen its CPU kernels before reproduce started, so "
+                "they are not restricted to AVX2: results.csv may depend on this CPU. Run "
+                "sklearn-fer reproduce as a command of its own.",
+                file=sys.stderr,
+            )
+        return _run(args)
+
+
+def _run(args):
     from ..study import STUDIES, StudyError, reproduce
 
     problem = device_problem(args.device)

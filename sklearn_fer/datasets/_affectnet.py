@@ -5,8 +5,9 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import validate_params
 
-from .._validation import check_positive_int
+from .._validation import positive_int
 from ..nets import MIN_IMAGE_SIZE
 from ._expressions import AFFECTNET_EXPRESSIONS
 from ._paths import DatasetNotFoundError, check_root, is_safe_relative
@@ -110,6 +111,9 @@ def _check_rows(table):
     return paths, labels, boxes, expression, reasons
 
 
+@validate_params(
+    {"image_size": [positive_int(MIN_IMAGE_SIZE)]}, prefer_skip_nested_validation=False
+)
 def load_affectnet(root, *, subset="training", image_size=227, lazy=False):
     """Load AffectNet's manually annotated faces with their valence and arousal.
 
@@ -173,7 +177,6 @@ def load_affectnet(root, *, subset="training", image_size=227, lazy=False):
     root = check_root(root, "AffectNet")
     if subset not in _SUBSETS:
         raise ValueError(f"subset must be one of {_SUBSETS}, got {subset!r}.")
-    image_size = check_positive_int(image_size, "image_size", minimum=MIN_IMAGE_SIZE)
     csv_path = root / "Manually_Annotated_file_lists" / f"{subset}.csv"
     if not csv_path.is_file():
         raise DatasetNotFoundError(

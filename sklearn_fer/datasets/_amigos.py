@@ -7,15 +7,17 @@ import json
 import os
 import re
 import warnings
+from numbers import Real
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import validate_params
 
 from .._atomic import atomic_write
-from .._validation import check_positive_int
+from .._validation import NumberInterval, positive_int
 from ..cropping import FaceCropper
 from ..nets import MIN_IMAGE_SIZE
 from ._paths import DatasetNotFoundError, check_root, get_data_home
@@ -382,6 +384,13 @@ def _gather(parts, image_size):
     )
 
 
+@validate_params(
+    {
+        "image_size": [positive_int(MIN_IMAGE_SIZE)],
+        "every_seconds": [NumberInterval(Real, 0, None, closed="neither")],
+    },
+    prefer_skip_nested_validation=False,
+)
 def load_amigos(
     root,
     *,
@@ -458,11 +467,6 @@ def load_amigos(
     sklearn_fer.datasets._paths.DatasetNotFoundError: AMIGOS root '/no/such/folder' ...
     """
     root = check_root(root, "AMIGOS")
-    image_size = check_positive_int(image_size, "image_size", minimum=MIN_IMAGE_SIZE)
-    if isinstance(every_seconds, bool) or not isinstance(every_seconds, (int, float)):
-        raise ValueError(f"every_seconds must be a positive number, got {every_seconds!r}.")
-    if not np.isfinite(every_seconds) or every_seconds <= 0:
-        raise ValueError(f"every_seconds must be a positive number, got {every_seconds!r}.")
     cropper = clone(cropper if cropper is not None else FaceCropper())
     cropper.set_params(output_size=image_size).fit()
     labels = read_amigos_annotations(

@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import validate_params
 
-from .._validation import check_positive_int
+from .._validation import positive_int
 from ..nets import MIN_IMAGE_SIZE
 from ._paths import DatasetNotFoundError, check_root, is_safe_relative
 from ._rows import dropped_table, label_reasons, load_faces, mark
@@ -123,6 +124,9 @@ def _raise_for_problems(csv_path, paths, reasons):
     )
 
 
+@validate_params(
+    {"image_size": [positive_int(MIN_IMAGE_SIZE)]}, prefer_skip_nested_validation=False
+)
 def load_labelled_faces(root, *, labels="labels.csv", image_size=227, lazy=False, errors="raise"):
     """Load a folder of labelled face images: a CSV of paths with valence and arousal.
 
@@ -190,7 +194,6 @@ def load_labelled_faces(root, *, labels="labels.csv", image_size=227, lazy=False
     ((2, 64, 64, 3), ['a.png', 'c.png'], ['not labelled yet'])
     """
     root = check_root(root, "labelled faces")
-    image_size = check_positive_int(image_size, "image_size", minimum=MIN_IMAGE_SIZE)
     if errors not in _ERRORS:
         raise ValueError(f"errors must be one of {_ERRORS}, got {errors!r}.")
     csv_path = Path(os.fspath(labels)).expanduser()

@@ -8,9 +8,10 @@ from collections.abc import Sequence
 import cv2
 import numpy as np
 import torch
+from sklearn.utils._param_validation import validate_params
 from torch.utils.data import Dataset
 
-from .._validation import check_positive_int
+from .._validation import positive_int
 from ..nets import MIN_IMAGE_SIZE
 
 __all__ = ["ImageTargetPairs", "LazyImages", "clip_box", "read_rgb", "crop_and_resize"]
@@ -92,9 +93,12 @@ class LazyImages(Dataset, Sequence):
     ((3, 64, 64, 3), (64, 64, 3), 2)
     """
 
+    @validate_params(
+        {"image_size": [positive_int(MIN_IMAGE_SIZE)]}, prefer_skip_nested_validation=True
+    )
     def __init__(self, paths, *, boxes=None, image_size=227):
         self.paths = [os.fspath(path) for path in paths]
-        self.image_size = check_positive_int(image_size, "image_size", minimum=MIN_IMAGE_SIZE)
+        self.image_size = image_size
         if boxes is not None:
             boxes = np.asarray(boxes, dtype=np.float64)
             if boxes.shape != (len(self.paths), 4):

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 from sklearn.utils import Bunch
+from sklearn.utils._param_validation import validate_params
 
-from .._validation import check_positive_int
+from .._validation import positive_int
 
 __all__ = ["ASTRONAUT_FACE_BOX", "load_sample_faces"]
 
@@ -24,6 +25,7 @@ def _resize(image, size):
     return cv2.resize(image, (size, size), interpolation=interpolation)
 
 
+@validate_params({"image_size": [positive_int()]}, prefer_skip_nested_validation=True)
 def load_sample_faces(image_size=64):
     """The real faces in scikit-image's wheel: the astronaut and 100 LFW faces.
 
@@ -69,7 +71,6 @@ def load_sample_faces(image_size=64):
     >>> faces.images.shape, faces.images.dtype, faces.source[:2].tolist()
     ((101, 64, 64, 3), dtype('uint8'), ['astronaut', 'lfw'])
     """
-    image_size = check_positive_int(image_size, "image_size")
     try:
         from skimage import data
     except ImportError:

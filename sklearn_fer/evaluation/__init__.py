@@ -34,7 +34,7 @@ pass ``groups`` (segment ids) to keep each segment within one fold. The paper us
 frame-level folds, the default here.
 
 Layout, for the protocols still to come: ``_inputs`` checks the inputs and lays out
-each subject's folds; ``_protocol`` is the extension point (a :class:`SubjectProtocol`
+each subject's folds; ``_subject_protocol`` is the extension point (a :class:`SubjectProtocol`
 declares a worker, its seeds and what its results depend on; :func:`run_protocol` runs
 it); ``_runner`` runs units in parallel through the resumable ``_store``; ``_transfer``
 and ``_sampling`` are the paper's two protocols; ``_pathnet`` holds their PathNet twins
@@ -53,7 +53,6 @@ from ._pathnet import (
     evaluate_pathnet_transfer,
     pathnet_sampling_curve,
 )
-from ._protocol import SubjectProtocol, run_protocol
 from ._results import RESULT_COLUMNS, result_rows
 from ._robustness import ROBUSTNESS_COLUMNS, SELECTIONS, compare_selections, evaluate_robustness
 from ._sampling import DEFAULT_FRACTIONS, default_samplers, sampling_curve
@@ -65,6 +64,7 @@ from ._statistics import (
     elbow_fractions,
     summarize,
 )
+from ._subject_protocol import SubjectProtocol, run_protocol
 from ._transfer import CONDITIONS, evaluate_transfer
 
 __all__ = [

@@ -16,6 +16,7 @@ import pandas as pd
 from sklearn.model_selection import GroupKFold, KFold
 
 from .._random import derive_seed
+from ._seeds import FOLD_STREAMS
 
 
 class FoldPlan(NamedTuple):
@@ -98,7 +99,7 @@ def _splitter(cv, groups, random_state, subject_index):
             raise ValueError(f"cv must be at least 2 folds, got {cv}.")
         if groups is not None:
             return GroupKFold(n_splits=int(cv))
-        seed = derive_seed(random_state, 7, subject_index) % (2**31)
+        seed = derive_seed(random_state, FOLD_STREAMS["subject_folds"], subject_index) % (2**31)
         return KFold(n_splits=int(cv), shuffle=True, random_state=seed)
     if hasattr(cv, "split"):
         return cv

@@ -32,10 +32,11 @@ from ..metrics import classification_scores
 from ..nets import check_backbone, dense_part
 from ..nets._registry import backbone_factory
 from ._kfold_plan import SETS_OF, TEST_SETS, TRAINING_SETS, plan_kfold
-from ._protocol import head_for
 from ._runner import run_units
+from ._seeds import SEED_OFFSETS
 from ._shared_net import SharedNet
 from ._store import UnitStore, estimator_key, fingerprint
+from ._subject_protocol import head_for
 
 #: How a model starts: random weights, the pre-trained head on frozen features, or the
 #: whole pre-trained network fine-tuned.
@@ -57,8 +58,6 @@ KFOLD_COLUMNS = [
     "fit_seconds",
     "confusion",
 ]
-
-_SEED_OFFSET = 200  # separates this protocol's seed stream from transfer (0) and sampling (100)
 
 
 def _check_conditions(conditions, pretrained):
@@ -224,7 +223,7 @@ def _units(plan, settings, conditions, training_sets, shared, features, random_s
             for condition in conditions:
                 # Seeds come from a unit's place among all training sets and conditions,
                 # so that running a subset of them gives the same models.
-                code = _SEED_OFFSET + KFOLD_CONDITIONS.index(condition)
+                code = SEED_OFFSETS["kfold"] + KFOLD_CONDITIONS.index(condition)
                 unit = dict(
                     settings,
                     fold=fold,

@@ -20,7 +20,8 @@ from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 
 from .._random import derive_seed
 from .._validation import check_images, check_labels, is_dataset
-from ..classifiers._skorch_bridge import check_class_list
+from ..classifiers._classifier import check_class_list
+from ._seeds import FOLD_STREAMS
 
 #: The sets a model can be trained on: the wild set, the in-house ("lab") set, or both.
 TRAINING_SETS = ("wild", "lab", "both")
@@ -177,7 +178,7 @@ def plan_kfold(
     classes, explicit = _classes(y, classes)
     splits, splitters = {}, {}
     for index, name in enumerate(TEST_SETS):
-        seed = derive_seed(random_state, 29, index) % (2**31)
+        seed = derive_seed(random_state, FOLD_STREAMS["kfold_sets"], index) % (2**31)
         splits[name], splitters[name] = _set_folds(y[name], groups[name], cv, seed, name)
     folds = [{name: splits[name][fold] for name in TEST_SETS} for fold in range(cv)]
     plan = KFoldPlan(X, y, groups, classes, folds, splitters, explicit)

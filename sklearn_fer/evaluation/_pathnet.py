@@ -27,10 +27,11 @@ from ..featurizers import FrozenConvFeaturizer
 from ..pathnet import PathNetRegressor
 from ..regressors import DenseHeadRegressor
 from ._inputs import check_targets
-from ._protocol import SubjectProtocol, head_for, run_protocol, unit_targets
 from ._results import result_rows
 from ._sampling import sampled_rows
+from ._seeds import SEED_OFFSETS
 from ._store import estimator_key, fingerprint
+from ._subject_protocol import SubjectProtocol, head_for, run_protocol, unit_targets
 from ._transfer import CONDITIONS
 
 #: The rows of study "forgetting": errors on held-out wild data, before and after.
@@ -272,7 +273,7 @@ def evaluate_pathnet_transfer(
         worker=_pathnet_transfer_unit,
         # transfer's seed layout: seeds["transfer_100"] is the fine-tuned head's there
         seed_names=CONDITIONS + ("pathnet",),
-        seed_offset=0,
+        seed_offset=SEED_OFFSETS["pathnet_transfer"],
         settings=dict(general=general, pathnet=pathnet, head=head, wild=wild, study=study),
         fingerprint=dict(
             general={name: fingerprint(model) for name, model in general.items()},
@@ -391,7 +392,7 @@ def pathnet_sampling_curve(
         label="PathNet sampling curves",
         worker=_pathnet_sampling_unit,
         seed_names=tuple(samplers),
-        seed_offset=100,  # sampling_curve's: the same picks
+        seed_offset=SEED_OFFSETS["pathnet_sampling"],  # sampling_curve's: the same picks
         settings=dict(general=general, pathnet=pathnet, samplers=samplers, fractions=fractions),
         fingerprint=dict(
             general={name: fingerprint(model) for name, model in general.items()},

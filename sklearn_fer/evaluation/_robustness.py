@@ -26,10 +26,11 @@ from ..feature_maps import FeatureMapSelector
 from ..feature_maps._auc import check_aus
 from ..featurizers import FrozenConvFeaturizer
 from ._inputs import subject_rows
-from ._protocol import SubjectProtocol, run_protocol, unit_targets
 from ._results import score_rows
+from ._seeds import SEED_OFFSETS
 from ._statistics import _COMPARISON_COLUMNS, _holm, _paired_comparison
 from ._store import estimator_key
+from ._subject_protocol import SubjectProtocol, run_protocol, unit_targets
 
 __all__ = ["ROBUSTNESS_COLUMNS", "SELECTIONS", "compare_selections", "evaluate_robustness"]
 
@@ -324,7 +325,7 @@ def evaluate_robustness(
         label="robustness",
         worker=_robustness_unit,
         seed_names=("random", "perturbation"),
-        seed_offset=200,
+        seed_offset=SEED_OFFSETS["robustness"],
         settings={**settings, "aus": aus_by_subject},
         fingerprint={
             **settings,

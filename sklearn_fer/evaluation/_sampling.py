@@ -11,18 +11,24 @@ import time
 
 import numpy as np
 from sklearn.base import clone
-from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import validate_params
 
-from .._validation import check_number
 from ..active import GreedySampler, MCDropoutSampler, RandomSampler, SampledRegressor
+from ..active._mc_dropout import _PASS_CONSTRAINTS
 from ..regressors import DenseHeadRegressor
-from ._protocol import SubjectProtocol, head_for, run_protocol, unit_targets
 from ._results import result_rows
+from ._seeds import SEED_OFFSETS
 from ._store import estimator_key
+from ._subject_protocol import SubjectProtocol, head_for, run_protocol, unit_targets
 
 DEFAULT_FRACTIONS = (0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9)
 
 
+# Checked here rather than at MCDUE's first query, far from the call that set them.
+@validate_params(
+    {k: _PASS_CONSTRAINTS[k] for k in ("n_iter", "p", "random_state")},
+    prefer_skip_nested_validation=True,
+)
 def default_samplers(*, n_iter=50, p=0.5, random_state=None):
     """The paper's five samplers by name: random, GSx, GSy, iGS and MCDUE (T, pi).
 
@@ -42,10 +48,6 @@ def default_samplers(*, n_iter=50, p=0.5, random_state=None):
     >>> sorted(default_samplers())
     ['gsx', 'gsy', 'igs', 'mcdue', 'random']
     """
-    # Checked here rather than at MCDUE's first query, far from the call that set them.
-    n_iter = check_number(n_iter, "n_iter", "int", min_val=1)
-    p = check_number(p, "p", "real", min_val=0.0, max_val=1.0, include_boundaries="left")
-    check_random_state(random_state)
     return {
         "random": RandomSampler(random_state=random_state),
         "gsx": GreedySampler("x"),
@@ -155,14 +157,22 @@ def sampling_curve(
     X, y, subjects, groups, target_names, cv
         As in :func:`evaluate_transfer`.
     samplers : dict of str to sampler or None, default=None
-        Samplers by name; None: :func:`default_samplers` (random, gsx, gsy, igs, mcdue),
-        seeded from ``random_state``.
+        Samplers by name; None: :func:`default_samplers` (random, gsx, gsy, igs, mcdue).
+        Each is cloned per fold and **its own** ``random_state`` **is replaced** by a seed
+        derived from ``random_state``, the subject, the fold and the sampler's position
+        (so results do not depend on ``n_jobs``): samplers differing only in their
+        ``random_state`` give the same curves. To draw again, change ``random_state``.
     fractions : sequence of float in [0, 1], default=DEFAULT_FRACTIONS
-        The paper's 5% to 90%.
+        The paper's 5% to 90%. Each sampler selects once per fold, for the largest
+        fraction, and every smaller fraction takes a prefix of that selection: the picks
+        are nested across fractions (random's 10% are the first half of its 20%), so the
+        points of one curve are not independent draws.
     head : DenseHeadRegressor or None, default=None
-        Template of the fine-tuned head; None: the paper's settings.
+        Template of the fine-tuned head; None: the paper's settings. Its
+        ``random_state`` is replaced by each sampler's derived seed, as above.
     batch_size, n_jobs, random_state, cache_dir, progress
-        As in :func:`evaluate_transfer`.
+        As in :func:`evaluate_transfer`. ``random_state`` is the only seed of the
+        study: the samplers' and the head's own are not used.
 
     Returns
     -------
@@ -202,7 +212,7 @@ def sampling_curve(
         label="sampling curves",
         worker=_sampling_unit,
         seed_names=tuple(samplers),
-        seed_offset=100,
+        seed_offset=SEED_OFFSETS["sampling"],
         settings=dict(samplers=samplers, fractions=fractions, head=head),
         fingerprint=dict(
             samplers={name: estimator_key(s) for name, s in samplers.items()},

@@ -9,12 +9,14 @@ sampling curve stops falling fast.
 from __future__ import annotations
 
 import warnings
+from numbers import Real
 
 import numpy as np
 import pandas as pd
 from scipy import stats
+from sklearn.utils._param_validation import validate_params
 
-from .._validation import check_number
+from .._validation import NumberInterval, positive_int
 from ._results import check_results
 
 _GROUP_KEYS = ["study", "condition", "sampler", "fraction", "target"]
@@ -30,6 +32,13 @@ def summarize(results, metrics=("rmse", "ccc", "pcc", "sagr")):
 
     The paper's way of averaging (results "averaged on the 10 selected subjects").
 
+    A metric can be undefined on a fold (NaN: PCC and CCC of constant predictions or
+    labels). Such a value is left out of its subject's mean over folds, and a subject
+    with no defined value is left out of the mean across subjects; nothing else is. Each
+    metric says how many of its values it averaged and how many it left out
+    (``<metric>_n``, ``<metric>_left_out``), so that one metric's mean can rest on fewer
+    subjects than another's.
+
     Parameters
     ----------
     results : pandas.DataFrame
@@ -40,18 +49,23 @@ def summarize(results, metrics=("rmse", "ccc", "pcc", "sagr")):
     -------
     pandas.DataFrame
         One row per study x condition x sampler x fraction x target, with
-        ``<metric>_mean``, ``<metric>_std`` (ddof=1; NaN for one subject) and
-        ``n_subjects``.
+        ``<metric>_mean``, ``<metric>_std`` (ddof=1; NaN for one subject),
+        ``<metric>_n`` (subjects with a defined value, those the mean is over),
+        ``<metric>_left_out`` (fold values that were NaN and left out), and
+        ``n_subjects`` (subjects with a row in the group, whatever their values).
 
     Examples
     --------
+    >>> import numpy as np
     >>> import pandas as pd
     >>> rows = pd.DataFrame({"study": "transfer", "condition": "transfer_0",
     ...                      "sampler": "none", "fraction": 0.0, "target": "valence",
-    ...                      "subject": [1, 1, 2, 2], "rmse": [0.1, 0.3, 0.4, 0.4]})
-    >>> table = summarize(rows, metrics=["rmse"])
-    >>> table[["rmse_mean", "n_subjects"]].round(3).values.tolist()
-    [[0.3, 2.0]]
+    ...                      "subject": [1, 1, 2, 2], "rmse": [0.1, 0.3, 0.4, 0.4],
+    ...                      "pcc": [0.5, np.nan, np.nan, np.nan]})
+    >>> table = summarize(rows, metrics=["rmse", "pcc"])
+    >>> columns = ["rmse_mean", "rmse_n", "pcc_mean", "pcc_n", "pcc_left_out", "n_subjects"]
+    >>> table[columns].round(3).values.tolist()
+    [[0.3, 2.0, 0.5, 1.0, 3.0, 2.0]]
     """
     check_results(results, ["subject", *metrics])
     keys = [k for k in _GROUP_KEYS if k in results.columns]
@@ -64,10 +78,52 @@ def summarize(results, metrics=("rmse", "ccc", "pcc", "sagr")):
                 columns={"mean": f"{metric}_mean", "std": f"{metric}_std", "count": f"{metric}_n"}
             )
         )
+        left_out = results[metric].isna().groupby([results[k] for k in keys], dropna=False)
+        pieces.append(left_out.sum().rename(f"{metric}_left_out").to_frame())
     table = pd.concat(pieces, axis=1)
-    counts = [c for c in table.columns if c.endswith("_n")]
-    table["n_subjects"] = table[counts].max(axis=1).astype(float)
-    return table.drop(columns=counts).reset_index()
+    for metric in metrics:
+        table[f"{metric}_n"] = table[f"{metric}_n"].astype(float)
+        table[f"{metric}_left_out"] = table[f"{metric}_left_out"].astype(float)
+    subjects = results.groupby(keys, dropna=False)["subject"].nunique()
+    table["n_subjects"] = subjects.reindex(table.index).astype(float)
+    return table.reset_index()
+
+
+def left_out_note(summary, metrics=("rmse", "ccc", "pcc", "sagr")):
+    """A sentence naming what :func:`summarize` left out of each metric's means, or None.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> summary = pd.DataFrame({"target": ["valence"], "condition": ["transfer_0"],
+    ...                         "pcc_left_out": [3.0], "pcc_n": [1.0], "n_subjects": [2.0]})
+    >>> print(left_out_note(summary, metrics=["pcc"]))  # doctest: +NORMALIZE_WHITESPACE
+    Undefined values (NaN, e.g. PCC of constant predictions) left out of the means:
+    pcc: 3 fold values (valence transfer_0: mean over 1 of 2 subjects).
+    """
+    parts = []
+    for metric in metrics:
+        column = f"{metric}_left_out"
+        if column not in summary.columns or not (summary[column] > 0).any():
+            continue
+        rows = summary[summary[column] > 0]
+        where = "; ".join(
+            " ".join(
+                str(getattr(r, k))
+                for k in ("target", "condition", "sampler", "fraction")
+                if k in summary.columns and not (k == "sampler" and getattr(r, k) == "none")
+            )
+            + f": mean over {int(getattr(r, f'{metric}_n'))} of {int(r.n_subjects)} subjects"
+            for r in rows.itertuples()
+        )
+        parts.append(f"{metric}: {int(rows[column].sum())} fold values ({where})")
+    if not parts:
+        return None
+    return (
+        "Undefined values (NaN, e.g. PCC of constant predictions) left out of the means: "
+        + "; ".join(parts)
+        + "."
+    )
 
 
 _COMPARISON_COLUMNS = [
@@ -89,6 +145,7 @@ _COMPARISON_COLUMNS = [
 ]
 
 
+@validate_params({"n_folds": [positive_int(2)]}, prefer_skip_nested_validation=True)
 def corrected_fold_test(differences, n_folds):
     """Two-sided corrected t-test of paired differences from cross-validation folds.
 
@@ -129,7 +186,6 @@ def corrected_fold_test(differences, n_folds):
     d = _curve(differences, "differences")
     if not np.all(np.isfinite(d)):
         raise ValueError(f"differences must be finite, got {d.tolist()!r}.")
-    n_folds = check_number(n_folds, "n_folds", "int", min_val=2)
     if len(d) < 2 or np.ptp(d) == 0:
         return np.nan
     scale = np.sqrt((1.0 / len(d) + 1.0 / (n_folds - 1)) * np.var(d, ddof=1))
@@ -145,12 +201,6 @@ def _curve(values, name):
     if array.ndim != 1:
         raise ValueError(f"{name} must be one-dimensional, got shape {array.shape}.")
     return array
-
-
-def _check_confidence(confidence):
-    check_number(
-        confidence, "confidence", "real", min_val=0, max_val=1, include_boundaries="neither"
-    )
 
 
 def _paired_comparison(diff, sampler_values, baseline_values, confidence):
@@ -192,6 +242,11 @@ def _holm(p_values):
     return adjusted
 
 
+#: A confidence level, strictly between 0 and 1.
+_CONFIDENCE = [NumberInterval(Real, 0, 1, closed="neither")]
+
+
+@validate_params({"confidence": _CONFIDENCE}, prefer_skip_nested_validation=True)
 def compare_samplers(results, *, baseline="random", metric="rmse", confidence=0.95):
     """Each sampler against the baseline: effect size, confidence interval, paired test.
 
@@ -249,7 +304,6 @@ def compare_samplers(results, *, baseline="random", metric="rmse", confidence=0.
     >>> bool(table["ci_high"].iloc[0] < 0)
     True
     """
-    _check_confidence(confidence)
     check_results(results, ["study", "subject", "target", "sampler", "fraction", metric])
     sampling = results[results["study"] == "sampling"]
     per_subject = _subject_means(sampling, metric)
@@ -301,6 +355,7 @@ def _fold_comparison(folds, target, fraction, sampler, baseline):
     return {"n_folds": n_folds, "p_corrected": p}
 
 
+@validate_params({"confidence": _CONFIDENCE}, prefer_skip_nested_validation=True)
 def compare_conditions(
     results, condition, baseline, *, study="transfer", metric="rmse", confidence=0.95
 ):
@@ -347,7 +402,6 @@ def compare_conditions(
     >>> table[["target", "n_subjects", "mean_difference", "p_value"]].round(3).values.tolist()
     [['valence', 6, -0.043, 0.031]]
     """
-    _check_confidence(confidence)
     check_results(results, ["study", "subject", "target", "condition", metric])
     if condition == baseline:
         raise ValueError(f"condition and baseline must differ, got {condition!r} twice.")

@@ -13,9 +13,10 @@ from sklearn.base import clone
 from sklearn.utils import _safe_indexing
 
 from ..regressors import AlexNetRegressor, DenseHeadRegressor
-from ._protocol import SubjectProtocol, head_for, run_protocol, unit_targets
 from ._results import result_rows
+from ._seeds import SEED_OFFSETS
 from ._store import estimator_key
+from ._subject_protocol import SubjectProtocol, head_for, run_protocol, unit_targets
 
 CONDITIONS = ("no_transfer", "transfer_0", "transfer_100")
 
@@ -121,15 +122,20 @@ def evaluate_transfer(
         Which of ``"no_transfer"``, ``"transfer_0"``, ``"transfer_100"`` to run.
     head : DenseHeadRegressor or None, default=None
         Template of the fine-tuned head (its ``pretrained`` is set per target); None: the
-        paper's settings.
+        paper's settings. Its ``random_state`` is replaced by a seed derived from
+        ``random_state`` and the fold (see below).
     no_transfer : estimator or None, default=None
         Template of the from-scratch model; None: ``AlexNetRegressor()`` (paper's settings).
+        Its ``random_state``, when it has one, is replaced likewise.
     batch_size : int, default=64
         Images per batch when computing conv features.
     n_jobs : int or None, default=None
         Parallel jobs over subjects and folds (joblib; the active backend, dask included).
     random_state : int, default=0
-        Every fold's seeds derive from it; results do not depend on ``n_jobs``.
+        Every fold's seeds derive from it (and from the subject, target and fold); results
+        do not depend on ``n_jobs``. It is the only seed used: the ``random_state`` of
+        ``head`` and ``no_transfer`` is overwritten, so a sweep over theirs changes
+        nothing; sweep this one.
     cache_dir : path-like or None, default=None
         Save each finished (subject, target, fold) here and reuse it on the next call with
         the same configuration; a folder holding another configuration raises ValueError.
@@ -176,7 +182,7 @@ def evaluate_transfer(
         label="transfer conditions",
         worker=_transfer_unit,
         seed_names=CONDITIONS,
-        seed_offset=0,
+        seed_offset=SEED_OFFSETS["transfer"],
         settings=dict(conditions=conditions, head=head, no_transfer=no_transfer),
         fingerprint=dict(
             conditions=conditions,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from numbers import Real
+
 import numpy as np
 import pandas as pd
 from sklearn.utils import check_random_state
+from sklearn.utils._param_validation import StrOptions, validate_params
 
 from .._frozen import pretrained_module
-from .._validation import check_number
+from .._validation import RANDOM_STATE, NumberInterval, positive_int
 from ..featurizers import FrozenConvFeaturizer
 from ..nets import check_backbone, conv_layers
 from ._auc import au_aucs, check_aus, permutation_pvalues, present_matrix, rank_responses
@@ -50,16 +53,6 @@ def _check_layers(pretrained, layers):
     return sorted(set(layers), key=available.index), available
 
 
-def _check_settings(pooling, threshold, n_permutations, alpha):
-    if pooling not in _POOLINGS:
-        raise ValueError(
-            f"pooling must be one of {list(_POOLINGS)} (one response per map), got {pooling!r}."
-        )
-    check_number(threshold, "threshold", "real")
-    check_number(n_permutations, "n_permutations", "int", min_val=1)
-    check_number(alpha, "alpha", "real", min_val=0, max_val=1, include_boundaries="neither")
-
-
 def _layer_rows(layer, depth, names, ranks, present, au_names, settings):
     """The tidy rows of one layer: every map x every AU that varies."""
     aucs = au_aucs(ranks, present)
@@ -91,6 +84,17 @@ def _layer_rows(layer, depth, names, ranks, present, au_names, settings):
     return frame.sort_values(["map"], kind="stable")
 
 
+@validate_params(
+    {
+        "pooling": [StrOptions(set(_POOLINGS))],  # one response per map
+        "threshold": [NumberInterval(Real, None, None, closed="neither")],
+        "n_permutations": [positive_int()],
+        "alpha": [NumberInterval(Real, 0, 1, closed="neither")],
+        "batch_size": [positive_int()],
+        "random_state": RANDOM_STATE,
+    },
+    prefer_skip_nested_validation=True,
+)
 def map_selectivity(
     pretrained,
     images,
@@ -213,7 +217,6 @@ def map_selectivity(
     >>> bool(table["selectivity"].between(-1, 1).all())
     True
     """
-    _check_settings(pooling, threshold, n_permutations, alpha)
     chosen, available = _check_layers(pretrained, layers)
     values, default_names = check_aus(aus, len(images))
     names = default_names if au_names is None else [str(name) for name in au_names]

@@ -10,11 +10,11 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.feature_selection import SelectorMixin, f_classif, f_regression
 from sklearn.utils import check_random_state
-from sklearn.utils._param_validation import Interval, StrOptions
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.multiclass import type_of_target
 from sklearn.utils.validation import check_array, check_is_fitted, validate_data
 
-from .._validation import reject_bools
+from .._validation import RANDOM_STATE, NumberInterval
 from ._auc import au_aucs, check_aus, present_matrix, rank_responses
 from ._maps import map_layout
 
@@ -166,12 +166,12 @@ class FeatureMapSelector(SelectorMixin, BaseEstimator):
     """
 
     _parameter_constraints = {
-        "k": [StrOptions({"all"}), Interval(Integral, 1, None, closed="left")],
+        "k": [StrOptions({"all"}), NumberInterval(Integral, 1, None, closed="left")],
         "criterion": [StrOptions({"auto", "au", "target"})],
         "keep": [StrOptions({"top", "bottom", "random"})],
-        "n_maps": [StrOptions({"auto"}), Interval(Integral, 1, None, closed="left")],
-        "threshold": [Interval(Real, 0, 1, closed="left")],
-        "random_state": ["random_state"],
+        "n_maps": [StrOptions({"auto"}), NumberInterval(Integral, 1, None, closed="left")],
+        "threshold": [NumberInterval(Real, 0, 1, closed="left")],
+        "random_state": RANDOM_STATE,
     }
 
     def __init__(
@@ -216,7 +216,6 @@ class FeatureMapSelector(SelectorMixin, BaseEstimator):
         -------
         self
         """
-        reject_bools(self, ("k", "n_maps", "threshold"))
         X = validate_data(self, X, dtype=[np.float64, np.float32], ensure_min_samples=2)
         names = getattr(self, "feature_names_in_", None)
         self.map_index_, self.map_names_ = map_layout(self.n_maps, X.shape[1], names)

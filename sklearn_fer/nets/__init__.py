@@ -4,7 +4,7 @@ Every backbone takes raw RGB images (uint8 ``(N, H, W, 3)``, converted inside th
 by :class:`ImageInput` or :class:`GrayInput`) and splits into a frozen feature part and
 a trainable head (:func:`conv_part`, :func:`dense_part`), which is what the featurizer,
 the head estimators and the samplers build on; the protocol is described in
-``_protocol.py`` and the user guide. One backbone per private module:
+``_backbone.py`` and the user guide. One backbone per private module:
 
 * ``_alexnet.py``: :class:`AlexNet`, the network of Rescigno et al. (2020), with
   torchvision's parameter names;
@@ -18,7 +18,7 @@ the head estimators and the samplers build on; the protocol is described in
 * ``_layers.py``: the Keras-exact separable convolution, "same" max-pooling, batch norm;
 * ``_input.py``: :class:`ImageInput`, :class:`GrayInput`;
 * ``_split.py``: :func:`conv_part` and :func:`dense_part`;
-* ``_protocol.py``: :func:`check_backbone`, :func:`conv_layers`, :func:`min_image_size`,
+* ``_backbone.py``: :func:`check_backbone`, :func:`conv_layers`, :func:`min_image_size`,
   :func:`head_has_dropout`;
 * ``_registry.py``: ``BACKBONES`` and :func:`make_backbone`.
 """
@@ -30,11 +30,11 @@ from ._affect import (
     load_fer2013_valence_arousal,
 )
 from ._alexnet import MIN_IMAGE_SIZE, AlexNet
+from ._backbone import check_backbone, conv_layers, head_has_dropout, min_image_size
 from ._fer2013 import FER2013_EXPRESSIONS, FER2013_TO_AFFECTNET, load_fer2013_mini_xception
 from ._input import IMAGENET_MEAN, IMAGENET_STD, GrayInput, ImageInput
 from ._layers import SameMaxPool2d, SeparableConv2d, SquareMap
 from ._mini_xception import MiniXception
-from ._protocol import check_backbone, conv_layers, head_has_dropout, min_image_size
 from ._registry import BACKBONES, make_backbone
 from ._split import conv_part, dense_part
 from ._xception import Xception

@@ -16,12 +16,12 @@ import torch
 from sklearn.base import BaseEstimator, _fit_context
 from sklearn.exceptions import NotFittedError
 from sklearn.model_selection import train_test_split
-from sklearn.utils._param_validation import HasMethods, Interval, StrOptions
+from sklearn.utils._param_validation import HasMethods, StrOptions
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._frozen import clone_sharing_pretrained, shallow_params
 from .._random import derive_seed, draw_seed
-from .._validation import reject_bools
+from .._validation import RANDOM_STATE, NumberInterval
 from ._evolution import active_modules, best_genotype, evolve, path_mask, random_genotypes
 from ._module import PathNet
 from ._training import PathTrainer, TaskLoss
@@ -31,25 +31,6 @@ DEFAULT_ARCHITECTURE = {"n_layers": 3, "n_modules": 10, "module_units": 20}
 HISTORY_COLUMNS = ["generation", "individual", "fitness", "winner"]
 _PREDICT_CHUNK = 1024  # rows per forward pass in predict: 38 MB of 9216 features
 _INIT, _EVOLUTION, _BATCHES, _SPLIT = range(4)
-
-
-#: The count and rate parameters: True is an int to scikit-learn's constraints, never here.
-_NUMERIC_PARAMS = (
-    "n_layers",
-    "n_modules",
-    "module_units",
-    "max_active",
-    "population",
-    "steps_per_path",
-    "n_generations",
-    "target_fitness",
-    "batch_size",
-    "lr",
-    "max_epochs",
-    "tol",
-    "n_iter_no_change",
-    "validation_fraction",
-)
 
 
 def _mask_path(mask):
@@ -63,23 +44,23 @@ class _BasePathNet(BaseEstimator):
     _parameter_constraints: dict = {
         "source": [HasMethods(["fit", "predict"]), None],
         "head": [StrOptions({"new", "copy"})],
-        "n_layers": [Interval(Integral, 1, None, closed="left"), None],
-        "n_modules": [Interval(Integral, 1, None, closed="left"), None],
-        "module_units": [Interval(Integral, 1, None, closed="left"), None],
-        "max_active": [Interval(Integral, 1, None, closed="left")],
-        "population": [Interval(Integral, 2, None, closed="left")],
-        "steps_per_path": [Interval(Integral, 1, None, closed="left")],
-        "n_generations": [Interval(Integral, 0, None, closed="left")],
-        "target_fitness": [Real, None],
-        "batch_size": [Interval(Integral, 1, None, closed="left")],
-        "lr": [Interval(Real, 0, None, closed="neither")],
-        "max_epochs": [Interval(Integral, 0, None, closed="left")],
-        "tol": [Interval(Real, 0, None, closed="left")],
-        "n_iter_no_change": [Interval(Integral, 1, None, closed="left")],
+        "n_layers": [NumberInterval(Integral, 1, None, closed="left"), None],
+        "n_modules": [NumberInterval(Integral, 1, None, closed="left"), None],
+        "module_units": [NumberInterval(Integral, 1, None, closed="left"), None],
+        "max_active": [NumberInterval(Integral, 1, None, closed="left")],
+        "population": [NumberInterval(Integral, 2, None, closed="left")],
+        "steps_per_path": [NumberInterval(Integral, 1, None, closed="left")],
+        "n_generations": [NumberInterval(Integral, 0, None, closed="left")],
+        "target_fitness": [NumberInterval(Real, None, None, closed="both"), None],
+        "batch_size": [NumberInterval(Integral, 1, None, closed="left")],
+        "lr": [NumberInterval(Real, 0, None, closed="neither")],
+        "max_epochs": [NumberInterval(Integral, 0, None, closed="left")],
+        "tol": [NumberInterval(Real, 0, None, closed="left")],
+        "n_iter_no_change": [NumberInterval(Integral, 1, None, closed="left")],
         "early_stopping": ["boolean"],
-        "validation_fraction": [Interval(Real, 0, 1, closed="neither")],
+        "validation_fraction": [NumberInterval(Real, 0, 1, closed="neither")],
         "device": "no_validation",  # str or torch.device, checked by torch
-        "random_state": ["random_state"],
+        "random_state": RANDOM_STATE,
     }
 
     #: "regression" or "classification"; set by each twin.
@@ -256,7 +237,6 @@ class _BasePathNet(BaseEstimator):
         -------
         self
         """
-        reject_bools(self, _NUMERIC_PARAMS)
         source = None if self.source is None else self._source_estimator()
         arch = self._architecture(source)
         X, y, task_info = self._validate_targets(X, y)

@@ -4,9 +4,9 @@
 trained on many people's faces. :class:`DenseHeadRegressor` is the personal model of
 Section 3.3: the dense layers of a pre-trained net, fine-tuned on one person's frames while
 the conv layers stay frozen (they live in :class:`~sklearn_fer.FrozenConvFeaturizer`).
-Both build on ``_skorch_bridge._SklearnNetRegressor``, which gives a skorch net
-scikit-learn's input checks and target shapes (its seeding, loaders and parameters are the
-package's shared bridge, ``sklearn_fer/_skorch_bridge.py``, which the classifiers use too).
+Both build on ``_regressor._SklearnNetRegressor`` (skorch's ``regressor.py``), which
+gives a skorch net scikit-learn's input checks and target shapes (its seeding, loaders and
+parameters are the package's shared ``sklearn_fer/_net.py``, which the classifiers use too).
 Both take any backbone that follows the protocol of :mod:`sklearn_fer.nets`.
 """
 

@@ -7,7 +7,7 @@ from torch import nn
 from .._whole_net import _WholeNetMixin
 from ..nets import AlexNet
 from ..optim import NesterovSGD
-from ._skorch_bridge import _SklearnNetRegressor
+from ._regressor import _SklearnNetRegressor
 
 
 class AlexNetRegressor(_WholeNetMixin, _SklearnNetRegressor):

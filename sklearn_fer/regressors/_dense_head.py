@@ -6,7 +6,7 @@ from torch import nn
 
 from .._head import _HeadMixin
 from ..optim import NesterovSGD
-from ._skorch_bridge import _SklearnNetRegressor
+from ._regressor import _SklearnNetRegressor
 
 
 class DenseHeadRegressor(_HeadMixin, _SklearnNetRegressor):

@@ -12,7 +12,7 @@ Profiles (:data:`PROFILES`): ``smoke`` (tiny, for tests), ``quick`` (the README'
 at most 10 minutes on 2 CPU cores, departing from the paper where a CPU budget demands it;
 ``report.md`` lists every such setting and why) and ``paper`` (the paper's settings).
 
-Layout, for the studies still to come: ``_protocol`` is the extension point (a
+Layout, for the studies still to come: ``_study`` is the extension point (a
 :class:`Study` declares how to run its work, its report sections and its figures;
 :class:`StudyContext` is what it is handed), ``_run`` runs any study the same way
 (output folder, stages, ``results.csv``, figures, report), ``_report`` is the one
@@ -31,10 +31,10 @@ from ._estimate import estimate_seconds
 from ._nasri import NasriStudy
 from ._nasri_config import NASRI_PAPER, NASRI_PROFILES, NasriConfig, make_nasri_config
 from ._paper import deviations
-from ._protocol import Study, StudyContext
 from ._report import Report
 from ._rescigno import RescignoStudy
 from ._run import STUDIES, reproduce
+from ._study import Study, StudyContext
 from ._zhou_shi import ZhouShiStudy
 from ._zhou_shi_config import ZHOU_SHI_PROFILES, ZhouShiConfig, make_zhou_shi_config
 

@@ -13,6 +13,17 @@ TARGETS = ("valence", "arousal")
 SAMPLER_NAMES = ("random", "gsx", "gsy", "igs", "mcdue")
 
 
+def epochs_phrase(n):
+    """'1 epoch', '6 epochs': the count with its noun, as the logs and reports write it.
+
+    Examples
+    --------
+    >>> epochs_phrase(1), epochs_phrase(6)
+    ('1 epoch', '6 epochs')
+    """
+    return f"{n} epoch" if n == 1 else f"{n} epochs"
+
+
 class StudyError(ValueError):
     """A study cannot start as asked (bad settings, missing data, foreign ``out`` folder).
 

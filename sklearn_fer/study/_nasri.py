@@ -9,18 +9,21 @@ import dataclasses
 import torch
 
 from .._atomic import atomic_write
-from ._config import StudyError
+from ._config import StudyError, epochs_phrase
 from ._nasri_config import (
     DEPARTURES,
     FER2013_BACKBONE,
     NASRI_PAPER,
     NASRI_PROFILES,
+    NASRI_STATED,
     PAPER_GAPS,
     NasriConfig,
     make_nasri_config,
 )
 from ._nasri_report import confusion_figure, write_sections
-from ._protocol import Study
+from ._paper import NOT_STATED
+from ._related import related_work_section
+from ._study import Study
 
 _SEEDS = {"wild": 11, "lab": 12, "pretrain": 13}  # seed + offset of each synthetic set
 _PRETRAINING_TARGETS = ("valence", "arousal")
@@ -104,7 +107,7 @@ def _pretrained(config, context):
     )
     context.log(
         f"pre-training {config.backbone} on {len(faces.images)} synthetic wild images "
-        f"(valence and arousal, {config.pretrain_epochs} epochs)"
+        f"(valence and arousal, {epochs_phrase(config.pretrain_epochs)})"
     )
     net.fit(faces.images, faces.target)
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -213,17 +216,21 @@ class NasriStudy(Study):
         rows = []
         for name, value in dataclasses.asdict(config).items():
             paper = getattr(NASRI_PAPER, name)
-            if name in ("profile", "seed", "device", "dataset") or value == paper:
+            if name in ("profile", "seed", "device", "dataset"):
                 continue
-            rows.append((name, paper, value, DEPARTURES.get(name, "this profile's choice")))
+            if name in PAPER_GAPS:  # the paper does not give it: "not stated", always
+                why = PAPER_GAPS[name] if value == paper else DEPARTURES.get(name, "set here")
+                rows.append((name, NOT_STATED, value, why))
+            elif value != paper:
+                stated = NASRI_STATED.get(name, paper)
+                rows.append((name, stated, value, DEPARTURES.get(name, "this profile's choice")))
         return rows
 
     def paper_gaps(self, config):
-        return [
-            (k, v) for k, v in PAPER_GAPS.items() if getattr(config, k) == getattr(NASRI_PAPER, k)
-        ]
+        return list(PAPER_GAPS.items())
 
     def write_sections(self, report, config, results):
+        related_work_section(report, "nasri")
         write_sections(report, config, results)
 
     def figures(self, config, results):

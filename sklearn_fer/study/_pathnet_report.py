@@ -7,6 +7,7 @@ import numpy as np
 
 from ..evaluation import FORGETTING_CONDITIONS, compare_conditions, summarize
 from ._config import TARGETS
+from ._related import related_work_section
 
 _TEST_NOTE = (
     "Paired by subject (each subject's mean over folds is one pair): `mean_difference` is "
@@ -183,6 +184,7 @@ def pathnet_sections(report, config, results):
             else ""
         )
     )
+    related_work_section(report, "pathnet")
     _transfer_part(report, results)
     _sampling_part(report, results)
     _forgetting_part(report, results)

@@ -91,7 +91,7 @@ def _configuration_section(report, study, config):
     report.heading("Configuration")
     settings = [(k, str(v)) for k, v in dataclasses.asdict(config).items()]
     report.table(pd.DataFrame(settings, columns=["setting", "value"]))
-    report.heading("Settings that differ from the paper's", level=3)
+    report.heading("Settings that differ from the paper's, or that it does not state", level=3)
     rows = study.deviations(config)
     if rows:
         report.table(
@@ -105,7 +105,8 @@ def _configuration_section(report, study, config):
     gaps = study.paper_gaps(config)
     if gaps:
         report.paragraph(
-            "Settings the paper does not state, taken as follows: "
+            "The paper's column holds only what the paper states. Settings it does not "
+            "state, and what the paper profile takes for them: "
             + "; ".join(f"`{k}`: {v}" for k, v in gaps)
             + "."
         )
@@ -167,8 +168,10 @@ def _cpu_model():
 def machine_line(device):
     """Versions and machine a run's numbers come from, as one sentence of the report.
 
-    Units run on one thread, so results do not depend on the core count; they can depend
-    on the CPU, whose BLAS and oneDNN kernels round differently.
+    Units run on one thread, so results do not depend on the core count; they depend on
+    the CPU's instruction set unless MKL, oneDNN and torch are restricted to AVX2 (what
+    ``sklearn-fer reproduce`` does unless ``--native-kernels``), and the sentence says
+    which.
 
     Examples
     --------
@@ -184,11 +187,22 @@ def machine_line(device):
             found.append(f"{name} {metadata.version(name)}")
         except metadata.PackageNotFoundError:  # another OpenCV wheel, say
             continue
+    from .._threads import portable_kernels_set
+
     capability = getattr(torch.backends.cpu, "get_cpu_capability", lambda: "unknown")()
+    if portable_kernels_set():
+        kernels = (
+            "MKL, oneDNN and torch's kernels were restricted to AVX2 (reproduce's default), "
+            "so they do not depend on which x86-64 CPU with AVX2 ran them either."
+        )
+    else:
+        kernels = (
+            "but they can depend on the CPU: its widest numeric kernels (here not "
+            "restricted to AVX2) round differently."
+        )
     return (
         f"sklearn-fer {__version__}, torch {torch.__version__} (CPU kernels {capability}), "
         f"{', '.join(found)}; device "
         f"{device}, on {_cpu_model()} ({os.cpu_count()} cores). Each unit of work runs on one "
-        "thread, so the numbers do not depend on the core count, but they can depend on the "
-        "CPU: its numeric kernels round differently."
+        f"thread, so the numbers do not depend on the core count; {kernels}"
     )

@@ -16,14 +16,28 @@ from ..evaluation import (
     sampling_curve,
     summarize,
 )
-from ._config import PAPER, PROFILES, TARGETS, StudyConfig, StudyError, make_config
+from ..evaluation._statistics import left_out_note
+from ._config import (
+    PAPER,
+    PROFILES,
+    TARGETS,
+    StudyConfig,
+    StudyError,
+    epochs_phrase,
+    make_config,
+)
 from ._data import load_data
 from ._estimators import head, no_transfer, samplers
-from ._paper import PAPER_GAPS, deviations
+from ._paper import deviations, paper_gaps
 from ._pathnet import general_pathnets, held_out_wild, pathnet_results
 from ._pathnet_report import paper_rows, pathnet_sections, sampling_figure_rows
-from ._pretraining import general_models
-from ._protocol import Study
+from ._pretraining import (
+    PAPER_VALIDATION_RMSE,
+    SYNTHETIC_VALIDATION_SEED_OFFSET,
+    TRAIN_FRACTION,
+    general_models,
+)
+from ._study import Study
 
 
 class RescignoStudy(Study):
@@ -75,8 +89,10 @@ class RescignoStudy(Study):
                 context.progress,
                 context.log,
                 n_jobs=context.n_jobs,
+                validate=True,
             )
         context.outputs["model"] = context.out / "model"
+        validation = _validation_rows(context.out / "model")
         if config.pathnet:
             with context.stage("general PathNet"):
                 general = general_pathnets(config, nets, wild, context.log, context.n_jobs)
@@ -111,7 +127,7 @@ class RescignoStudy(Study):
             frames.append(
                 pathnet_results(config, nets, general, lab, holdout, common, context.stage)
             )
-        return pd.concat(frames, ignore_index=True)
+        return pd.concat([*frames, validation], ignore_index=True)
 
     def introduction(self, config):
         folds = (
@@ -131,9 +147,12 @@ class RescignoStudy(Study):
         return deviations(config)
 
     def paper_gaps(self, config):
-        return [(k, v) for k, v in PAPER_GAPS.items() if getattr(config, k) == getattr(PAPER, k)]
+        return paper_gaps(config)
 
     def write_sections(self, report, config, results):
+        if config.dataset != "synthetic":
+            _participants_section(report, config, results)
+        _validation_section(report, config, results[results["study"] == "general"])
         _transfer_section(report, results[results["study"] == "transfer"], config)
         paper = paper_rows(results)  # the paper's samplers, without PathNet's curves
         sampling = paper[paper["study"] == "sampling"]
@@ -156,6 +175,113 @@ class RescignoStudy(Study):
             )
             figures["sampling"] = axes[0].figure
         return figures
+
+
+def _validation_rows(model_dir):
+    """The general nets' validation scores (the model folder's metadata) as result rows:
+    ``study="general"``, ``condition="validation"``, ``subject=-1`` (all wild people),
+    ``fraction`` the share of the wild set trained on, ``n_train`` its size."""
+    from ..persistence import read_manifest
+
+    validation = read_manifest(model_dir)["metadata"]["validation"]
+    return pd.DataFrame(
+        [
+            {
+                "subject": -1,
+                "fold": 0,
+                "target": target,
+                "study": "general",
+                "condition": "validation",
+                "sampler": "none",
+                "fraction": validation["train_fraction"],
+                "n_train": validation["n_train"],
+                **{m: scores[m] for m in ("rmse", "ccc", "pcc", "sagr")},
+                "fit_seconds": float("nan"),
+            }
+            for target, scores in sorted(
+                validation["scores"].items(), key=lambda item: TARGETS.index(item[0])
+            )
+        ]
+    )
+
+
+def frames_per_subject(results, folds):
+    """Each subject's number of frames, from the transfer study's rows: every frame is
+    in the training fold of all folds but one, so the training folds' sizes add up to
+    ``(folds - 1)`` times it.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"study": "transfer", "condition": "transfer_100",
+    ...                      "target": "valence", "subject": [3, 3, 3], "fold": [0, 1, 2],
+    ...                      "n_train": [6, 6, 6]})
+    >>> frames_per_subject(rows, folds=3).to_dict()
+    {3: 9}
+    """
+    rows = results[(results["study"] == "transfer") & (results["condition"] == "transfer_100")]
+    rows = rows[rows["target"] == rows["target"].iloc[0]] if len(rows) else rows
+    totals = rows.groupby("subject")["n_train"].sum()
+    return (totals // (folds - 1)).astype(int)
+
+
+def _participants_section(report, config, results):
+    from ._paper import PAPER_PARTICIPANTS
+
+    frames = frames_per_subject(results, config.folds)
+    if not len(frames):
+        return
+    how = (
+        "named with --participants"
+        if config.participants
+        else f"the {config.lab_subjects} lowest participant numbers found (the profile's "
+        "lab_subjects; the paper uses ten participants of experiment 1 without naming them)"
+    )
+    count = (
+        "as in the paper"
+        if len(frames) == PAPER_PARTICIPANTS
+        else f"**not the paper's {PAPER_PARTICIPANTS}: a departure**"
+    )
+    report.heading("AMIGOS participants")
+    report.paragraph(
+        f"{len(frames)} participants ({count}), {how}: "
+        + ", ".join(str(p) for p in frames.index)
+        + ". Frames per participant, found by the loader (a face every 4 s): "
+        + ", ".join(f"{p}: {n}" for p, n in frames.items())
+        + f"; mean {frames.mean():.0f}. The paper says about 1000 per subject; its 16 "
+        "short videos of under 250 s each give at most 16 x 250 / 4 = 1000 frames."
+    )
+
+
+def _validation_section(report, config, rows):
+    if not len(rows):
+        return
+    report.heading("General nets on their validation set (the paper's Section 3.2)")
+    n_train = int(rows["n_train"].iloc[0])
+    if config.dataset == "synthetic":
+        people = max(1, round(config.wild_subjects * (1 - TRAIN_FRACTION) / TRAIN_FRACTION))
+        where = (
+            f"Validation set: synthetic wild faces of {people} people no general net saw "
+            f"({config.wild_images_per_subject} each; a fresh draw with seed + "
+            f"{SYNTHETIC_VALIDATION_SEED_OFFSET}, 40 people for every 60 of the "
+            f"{config.wild_subjects} training people). The nets trained on all "
+            f"{n_train} synthetic wild images: the generator draws new people at will, so "
+            "the paper's 60/40 split would only take training data away. The paper's "
+            "figures are on AffectNet, not comparable with a cartoon generator's."
+        )
+    else:
+        where = (
+            f"The paper splits AffectNet into training (60%) and validation (40%) sets; "
+            f"here a seeded draw by image (seed {config.seed}; AffectNet names no person) "
+            f"of the training list's usable images: the nets trained on {n_train} of them "
+            "and were scored on the other 40%. The official validation list is not part "
+            "of it (it is PathNet's held-out set)."
+        )
+    report.paragraph(where)
+    table = rows[["target", "rmse", "ccc", "pcc", "sagr"]].copy()
+    table["paper rmse"] = table["target"].map(PAPER_VALIDATION_RMSE)
+    table["paper ccc"] = "not stated"
+    report.table(table)
 
 
 def _transfer_table(summary):
@@ -214,11 +340,6 @@ def flat_predictions(summary):
     )
 
 
-def epochs_phrase(n):
-    """'1 epoch', '6 epochs'."""
-    return f"{n} epoch" if n == 1 else f"{n} epochs"
-
-
 def _flat_check(summary, config):
     flat = flat_predictions(summary)
     if not len(flat):
@@ -271,6 +392,9 @@ def _transfer_section(report, transfer, config):
         report.bullets(checks)
     for note in _flat_check(summary, config):
         report.paragraph(note)
+    left_out = left_out_note(summary)
+    if left_out:
+        report.paragraph(left_out)
 
 
 def _sampling_section(report, sampling):
@@ -292,6 +416,49 @@ def _sampling_section(report, sampling):
             f" to {last:.3f} at {block['fraction'].iloc[-1]:.0%}"
             f" ({'falling' if last < first else 'NOT falling'} as the fraction grows)."
         )
+    report.paragraph(seed_noise_note(sampling))
+
+
+def seed_noise_note(sampling):
+    """What the curves say of the seed noise of one fine-tuning.
+
+    At a fraction of 1.0 every sampler picks the whole training fold: the same rows,
+    fitted with each sampler's own seed, so the samplers' differences there are seed
+    noise alone. The note gives their spread (largest minus smallest mean RMSE across
+    samplers, per target), the yardstick for differences at other fractions; without a
+    fraction of 1.0 it says the noise is not measured.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"target": "valence", "fraction": 1.0, "subject": [1, 1],
+    ...                      "fold": 0, "sampler": ["random", "gsx"], "rmse": [0.20, 0.23],
+    ...                      "study": "sampling", "condition": "fine_tuned"})
+    >>> print(seed_noise_note(rows))  # doctest: +NORMALIZE_WHITESPACE
+    At 100% every sampler fine-tunes on the same rows (the whole training fold) with its
+    own seed, so their differences there are seed noise: the samplers' mean RMSE spans
+    0.030 for valence. Differences between samplers smaller than that, at any fraction,
+    are within the noise of one fit.
+    """
+    full = sampling[sampling["fraction"] >= 1.0]
+    if not len(full) or full["sampler"].nunique() < 2:
+        return (
+            "These curves have no fraction of 100%, where every sampler fits the same rows "
+            "and only the seeds differ: the seed noise of a fit is not measured here (add "
+            "1.0 to the fractions to measure it)."
+        )
+    summary = summarize(full, metrics=["rmse"])
+    spans = [
+        (target, block["rmse_mean"].max() - block["rmse_mean"].min())
+        for target, block in summary.groupby("target", sort=False)
+    ]
+    listed = ", ".join(f"{span:.3f} for {target}" for target, span in spans)
+    return (
+        "At 100% every sampler fine-tunes on the same rows (the whole training fold) with "
+        "its own seed, so their differences there are seed noise: the samplers' mean RMSE "
+        f"spans {listed}. Differences between samplers smaller than that, at any fraction, "
+        "are within the noise of one fit."
+    )
 
 
 def _sampler_tests_section(report, results):

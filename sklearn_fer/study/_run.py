@@ -13,16 +13,17 @@ from .._atomic import atomic_write
 from .._locking import FolderBusyError, file_lock
 from ._config import StudyError
 from ._nasri import NasriStudy
-from ._protocol import StudyContext
 from ._report import write_report
 from ._rescigno import RescignoStudy
+from ._study import StudyContext
 from ._zhou_shi import ZhouShiStudy
 
 #: The studies ``reproduce`` can run, by name (``sklearn-fer reproduce --study NAME``).
 STUDIES = {study.name: study for study in (RescignoStudy(), NasriStudy(), ZhouShiStudy())}
 
 
-#: Held by the run writing into an output folder: a second run on it is refused.
+#: Held by the run writing into an output folder: a second run on it is refused. A run
+#: that finishes deletes it; one interrupted or failed leaves it (no longer held).
 LOCK_FILE = ".reproduce.lock"
 
 
@@ -156,7 +157,8 @@ def reproduce(
         _refuse_foreign(context.out)  # before the lock file is written into it
     context.out.mkdir(parents=True, exist_ok=True)
     try:
-        with file_lock(context.out / LOCK_FILE, wait=False):
+        # A refusal (another configuration's folder) leaves the folder as it found it.
+        with file_lock(context.out / LOCK_FILE, wait=False, remove=True, remove_on=StudyError):
             return _run_locked(study, config, context)
     except FolderBusyError as error:
         raise StudyError(

@@ -15,7 +15,8 @@ import torch
 from ._config import TARGETS, StudyError
 from ._data import load_data
 from ._pretraining import general_models
-from ._protocol import Study
+from ._related import related_work_section
+from ._study import Study
 from ._zhou_shi_config import ZHOU_SHI_PROFILES, ZhouShiConfig, make_zhou_shi_config
 from ._zhou_shi_report import _ALPHA, figures, robustness_section, selectivity_section
 
@@ -171,6 +172,7 @@ class ZhouShiStudy(Study):
         ]
 
     def write_sections(self, report, config, results):
+        related_work_section(report, "zhou-shi")
         selectivity_section(report, results[results["study"] == "selectivity"])
         robustness_section(report, config, results[results["study"] == "robustness"])
 

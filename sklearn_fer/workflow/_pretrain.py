@@ -21,8 +21,13 @@ from skorch.callbacks import Callback
 from .. import __version__
 from .._atomic import atomic_write
 from ..persistence import ModelFolderError, read_manifest, save_pretrained
-from ..study._config import TARGETS
-from ..study._pretraining import _PRETRAIN_FIELDS, _pretrain
+from ..study._config import TARGETS, epochs_phrase
+from ..study._pretraining import (
+    _PRETRAIN_FIELDS,
+    PAPER_VALIDATION_RMSE,
+    _pretrain,
+    validation_scores,
+)
 
 __all__ = ["PretrainError", "data_fingerprint", "pretrain"]
 
@@ -112,8 +117,11 @@ def pretrain(load_data, out, *, config, fingerprint, progress=False, log=print):
     Parameters
     ----------
     load_data : callable
-        Returns ``(images, {"valence": ..., "arousal": ...})``; called only when there is
-        training to do (after ``out`` has been checked).
+        Returns ``(images, {"valence": ..., "arousal": ...})``, or the same with a third
+        item, a validation set (``images``, ``valence``, ``arousal``, ``description``)
+        the nets are scored on once trained (printed, and kept in the model folder's
+        metadata as ``validation``); called only when there is training to do (after
+        ``out`` has been checked).
     out : pathlib.Path
         The model folder to write.
     config : StudyConfig
@@ -134,7 +142,8 @@ def pretrain(load_data, out, *, config, fingerprint, progress=False, log=print):
     if _check_out(out, key):
         log(f"{out} already holds this model (same settings and data): nothing to do")
         return out
-    images, targets = load_data()
+    images, targets, *rest = load_data()
+    validation = rest[0] if rest else None
     out.mkdir(parents=True, exist_ok=True)
     settings = {"key": key, "config": dataclasses.asdict(config), "data": fingerprint}
     atomic_write(out / _STATE, json.dumps(settings, indent=2, default=list))
@@ -152,7 +161,7 @@ def pretrain(load_data, out, *, config, fingerprint, progress=False, log=print):
             callbacks,
         )
         log(
-            f"general model ({target}): {config.pretrain_epochs} epochs in "
+            f"general model ({target}): {epochs_phrase(config.pretrain_epochs)} in "
             f"{time.perf_counter() - start:.0f} s"
         )
     metadata = {
@@ -161,6 +170,15 @@ def pretrain(load_data, out, *, config, fingerprint, progress=False, log=print):
         "data": fingerprint,
         "sklearn_fer": __version__,
     }
+    if validation is not None:
+        scores = validation_scores(nets, validation)
+        for target, score in scores.items():
+            log(
+                f"general model ({target}) on its validation set ({score['n']} images): "
+                f"RMSE {score['rmse']:.3f}, CCC {score['ccc']:.3f} (the paper, on AffectNet: "
+                f"RMSE {PAPER_VALIDATION_RMSE[target]}, CCC not stated)"
+            )
+        metadata["validation"] = {"description": validation.description, "scores": scores}
     return save_pretrained(
         nets, out, image_size=config.image_size, metadata=metadata, kind="general"
     )

@@ -89,11 +89,11 @@ def test_mcdue_on_a_net_without_dropout():
 @pytest.mark.parametrize(
     "kwargs, error, match",
     [
-        ({"n_iter": 0}, ValueError, r"n_iter == 0, must be >= 1"),
-        ({"n_iter": True}, TypeError, r"n_iter must be an int, got the bool True"),
-        ({"p": 1.0}, ValueError, r"p == 1.0, must be < 1.0"),
-        ({"p": -0.5}, ValueError, r"p == -0.5, must be >= 0.0"),
-        ({"batch_size": 0}, ValueError, r"batch_size == 0, must be >= 1"),
+        ({"n_iter": 0}, ValueError, r"'n_iter' .* \[1, inf\)\. Got 0 instead"),
+        ({"n_iter": True}, TypeError, r"'n_iter' .* an int \(not a bool\) .* Got True instead"),
+        ({"p": 1.0}, ValueError, r"'p' .* \[0.0, 1.0\)\. Got 1.0 instead"),
+        ({"p": -0.5}, ValueError, r"'p' .* \[0.0, 1.0\)\. Got -0.5 instead"),
+        ({"batch_size": 0}, ValueError, r"'batch_size' .* \[1, inf\)\. Got 0 instead"),
     ],
 )
 def test_mcdue_bad_parameters(tiny_pretrained, features, kwargs, error, match):

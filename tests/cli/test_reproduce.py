@@ -17,6 +17,7 @@ from sklearn_fer.evaluation import _pathnet as pathnet_module
 from sklearn_fer.evaluation import _sampling as sampling_module
 from sklearn_fer.evaluation import _transfer as transfer_module
 from sklearn_fer.study import _data, _pretraining
+from sklearn_fer.study._run import LOCK_FILE
 
 from .._helpers import face_frames
 
@@ -58,7 +59,13 @@ def test_smoke_run_writes_every_output(smoke):
         assert (smoke / figure).read_bytes().startswith(PNG)
     results = pd.read_csv(smoke / "results.csv")
     assert list(results.columns) == RESULT_COLUMNS
-    assert set(results["study"]) == {"transfer", "sampling", "forgetting", "cross_domain"}
+    assert set(results["study"]) == {
+        "transfer",
+        "sampling",
+        "forgetting",
+        "cross_domain",
+        "general",
+    }
     assert set(results["target"]) == {"valence", "arousal"}
     transfer = results[results["study"] == "transfer"]
     assert set(transfer["condition"]) == {"no_transfer", "transfer_0", "transfer_100", "pathnet"}
@@ -70,6 +77,7 @@ def test_smoke_run_writes_every_output(smoke):
     assert sorted(sampling["fraction"].unique()) == [0.2, 0.6]
     assert results[["rmse", "ccc", "sagr"]].notna().all().all()
     assert not (smoke / "checkpoints").exists()
+    assert not (smoke / LOCK_FILE).exists()  # a finished run leaves no lock (issue 25)
 
 
 def test_report_states_synthetic_data_and_every_departure_from_the_paper(smoke):
@@ -79,6 +87,30 @@ def test_report_states_synthetic_data_and_every_departure_from_the_paper(smoke):
         assert re.search(rf"^\| {setting}\s+\|", report, re.MULTILINE)
     assert "![transfer](transfer.png)" in report and "![sampling](sampling.png)" in report
     assert "Wilcoxon" in report and "Elbow" in report
+    # the smoke curves stop at 60%: the seed noise of a fit is said not to be measured
+    assert "no fraction of 100%" in report
+
+
+def test_report_gives_the_general_nets_validation_scores_beside_the_papers(smoke):
+    from sklearn_fer.persistence import read_manifest
+
+    results = pd.read_csv(smoke / "results.csv")
+    general = results[results["study"] == "general"].set_index("target")
+    scores = read_manifest(smoke / "model")["metadata"]["validation"]["scores"]
+    for target in ("valence", "arousal"):
+        assert general.loc[target, "rmse"] == pytest.approx(scores[target]["rmse"])
+    report = (smoke / "report.md").read_text()
+    section = report.split("## General nets on their validation set", 1)[1].split("\n## ")[0]
+    assert "people no general net saw" in section
+    for target, paper in (("valence", 0.279), ("arousal", 0.242)):
+        row = rf"\| {target}\s+\|\s+{general.loc[target, 'rmse']:.3f} \|.*\|\s+{paper}"
+        assert re.search(row + r"\s+\| not stated", section), target
+
+
+def test_report_says_what_pathnet_takes_from_the_meta_transfer_paper(smoke):
+    report = (smoke / "report.md").read_text()
+    assert "### What is taken from *Meta-transfer learning for emotion recognition*" in report
+    assert "Fernando et al. (2017)" in report and "SAVEE, EMODB, eNTERFACE" in report
 
 
 def test_rerun_resumes_without_recomputing(smoke, monkeypatch):
@@ -111,6 +143,7 @@ def test_interrupted_run_resumes_to_the_same_results(smoke, tmp_path, monkeypatc
     code = cli.main(["reproduce", "--profile", "smoke", "--out", str(out), "--no-progress"])
     assert code == 130
     assert "run the same command to resume" in capsys.readouterr().err
+    assert (out / LOCK_FILE).is_file()  # left by the interrupted run, held by none
     assert not (out / "results.csv").exists()
     assert len(list((out / "cache" / "sampling").glob("s*.csv"))) == 4
     monkeypatch.setattr(sampling_module, "_sampling_unit", original)
@@ -303,25 +336,162 @@ def test_an_interrupted_copy_of_the_cached_model_leaves_no_half_folder(
     # not leave an out/model that a resumed run would load as the general model.
     config = study.make_config("smoke")
     wild, _ = _data.load_data(config, None, None, lambda message: None)
-    copytree, copied = shutil.copytree, []
+    copyfile, copied = shutil.copyfile, []
 
     def copy_one_then_fail(source, destination, **kwargs):
         if copied:
             raise KeyboardInterrupt
         copied.append(source)
-        return shutil.copy2(source, destination, **kwargs)
+        return copyfile(source, destination, **kwargs)
 
-    def interrupted_copytree(source, destination, **kwargs):
-        return copytree(source, destination, copy_function=copy_one_then_fail, **kwargs)
-
-    monkeypatch.setattr(shutil, "copytree", interrupted_copytree)
+    monkeypatch.setattr(shutil, "copyfile", copy_one_then_fail)
     with pytest.raises(KeyboardInterrupt):
         _pretraining.general_models(config, wild, tmp_path, data_home, False, lambda m: None)
     assert copied  # the copy had started
     assert not (tmp_path / "model").exists()
     assert not [p.name for p in tmp_path.iterdir() if p.name.startswith(".model")]
-    monkeypatch.setattr(shutil, "copytree", copytree)
+    monkeypatch.setattr(shutil, "copyfile", copyfile)
     nets = _pretraining.general_models(config, wild, tmp_path, data_home, False, lambda m: None)
     reference = (smoke / "model" / "valence.pt").read_bytes()
     assert (tmp_path / "model" / "valence.pt").read_bytes() == reference
     assert sorted(nets) == ["arousal", "valence"]
+
+
+# What a run of `sklearn-fer reproduce` sees of its kernels, from a fresh process: the
+# study itself is replaced by a stub that records torch's kernel level and the variables
+# the worker processes would inherit.
+_KERNEL_PROBE = """
+import json, os, sys
+import torch
+from sklearn_fer import cli, study
+seen = {}
+def stub(config, out, **kwargs):
+    seen["level"] = torch.backends.cpu.get_cpu_capability()
+    seen["environ"] = {k: os.environ.get(k) for k in json.loads(sys.argv[1])}
+    raise study.StudyError("stub")
+study.reproduce = stub
+code = cli.main(["reproduce", "--profile", "smoke", "--out", sys.argv[2], *sys.argv[3:]])
+print(json.dumps({"code": code, **seen}))
+"""
+
+
+def _probe_kernels(tmp_path, *options):
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from sklearn_fer._threads import PORTABLE_KERNELS
+
+    environ = {k: v for k, v in os.environ.items() if k not in PORTABLE_KERNELS}
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            _KERNEL_PROBE,
+            json.dumps(list(PORTABLE_KERNELS)),
+            str(tmp_path / "out"),
+            *options,
+        ],
+        capture_output=True,
+        text=True,
+        env=environ,
+        check=True,
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1]), done.stderr
+
+
+def _bare_torch_level():
+    import os
+    import subprocess
+    import sys
+
+    from sklearn_fer._threads import PORTABLE_KERNELS
+
+    environ = {k: v for k, v in os.environ.items() if k not in PORTABLE_KERNELS}
+    code = "import torch; print(torch.backends.cpu.get_cpu_capability())"
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env=environ, check=True
+    )
+    return done.stdout.strip()
+
+
+def test_reproduce_restricts_every_kernel_library_to_avx2_for_itself_and_its_workers(tmp_path):
+    from sklearn_fer._threads import PORTABLE_KERNELS
+
+    seen, stderr = _probe_kernels(tmp_path)
+    assert seen["code"] == 2 and "stub" in stderr
+    # torch's own kernels (AVX512 on this project's CPUs without the mode) ...
+    assert seen["level"] == "AVX2"
+    # ... and MKL's and oneDNN's, in this process and in the workers it starts.
+    assert seen["environ"] == PORTABLE_KERNELS
+    assert "warning" not in stderr
+    native, _ = _probe_kernels(tmp_path, "--native-kernels")
+    assert native["environ"] == dict.fromkeys(PORTABLE_KERNELS)
+    # The library alone changes nothing: the CPU's widest kernels, as in bare torch.
+    assert native["level"] == _bare_torch_level()
+
+
+def test_reproduce_after_torch_computed_keeps_native_kernels_and_says_so(
+    tmp_path, monkeypatch, capsys
+):
+    from sklearn_fer._threads import PORTABLE_KERNELS
+
+    for name in PORTABLE_KERNELS:
+        monkeypatch.delenv(name, raising=False)
+    torch.ones(3).sum()  # this process has computed: its kernels are chosen
+    seen = {}
+
+    def stub(config, out, **kwargs):
+        import os
+
+        seen.update({k: os.environ.get(k) for k in PORTABLE_KERNELS})
+        raise study.StudyError("stub")
+
+    monkeypatch.setattr(study, "reproduce", stub)
+    assert cli.main(["reproduce", "--profile", "smoke", "--out", str(tmp_path / "o")]) == 2
+    if torch.backends.cpu.get_cpu_capability().startswith("AVX512"):
+        # Workers restricted and this process not would compute apart: neither is.
+        assert seen == dict.fromkeys(PORTABLE_KERNELS)
+        assert "not restricted to AVX2" in capsys.readouterr().err
+    else:
+        assert seen == PORTABLE_KERNELS
+    assert all(name not in __import__("os").environ for name in PORTABLE_KERNELS)
+
+
+@pytest.mark.slow
+def test_results_are_the_same_with_kernels_restricted_to_avx2_from_outside(tmp_path):
+    # What a CPU without AVX-512 computes (MKL and oneDNN limited to AVX2 by their own
+    # variables) is what reproduce computes here: results.csv identical to the bit.
+    import os
+    import subprocess
+    import sys
+
+    from sklearn_fer._threads import PORTABLE_KERNELS
+
+    frames = []
+    for name, extra in (
+        ("default", {}),
+        ("avx2", {"MKL_ENABLE_INSTRUCTIONS": "AVX2", "ONEDNN_MAX_CPU_ISA": "AVX2"}),
+    ):
+        environ = {k: v for k, v in os.environ.items() if k not in PORTABLE_KERNELS}
+        environ.update(extra, SKLEARN_FER_DATA=str(tmp_path / f"home-{name}"))
+        out = tmp_path / name
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "sklearn_fer",
+                "reproduce",
+                "--profile",
+                "smoke",
+                "--out",
+                str(out),
+                "--no-progress",
+            ],
+            env=environ,
+            check=True,
+            capture_output=True,
+        )
+        frames.append(_results(out))
+    pd.testing.assert_frame_equal(frames[0], frames[1], check_exact=True)

@@ -196,9 +196,10 @@ def test_annotation_file_without_expected_columns(tmp_path, amigos_root):
 @pytest.mark.parametrize(
     "kwargs, match",
     [
-        ({"every_seconds": 0}, "every_seconds must be a positive number"),
-        ({"every_seconds": "4"}, "every_seconds must be a positive number"),
-        ({"image_size": 62}, "image_size == 62, must be >= 63"),
+        ({"every_seconds": 0}, r"'every_seconds' .* \(0.0, inf\)\. Got 0 instead"),
+        ({"every_seconds": "4"}, r"'every_seconds' .* Got '4' instead"),
+        ({"every_seconds": True}, r"'every_seconds' .* \(not a bool\)"),
+        ({"image_size": 62}, r"'image_size' .* \[63, inf\)\. Got 62 instead"),
         ({"video_pattern": r".*\.mov"}, "named groups 'participant' and 'video'"),
     ],
 )

@@ -66,3 +66,47 @@ def test_sampling_curve_rejects_bad_arguments(twins, lab, kwargs, error, match):
 
 
 # -- summaries ----------------------------------------------------------------------------
+
+
+def test_the_study_seed_replaces_the_samplers_and_the_heads_own(twins, lab):
+    # Documented: random_state is the only seed; a sweep over a sampler's or the head's
+    # own random_state changes nothing, a sweep over random_state does.
+    import pandas as pd
+
+    from sklearn_fer.active import RandomSampler
+
+    from ._runs import HEAD
+
+    def curve(sampler_seed, head_seed, random_state=0):
+        return run_curve(
+            twins,
+            lab,
+            samplers={"random": RandomSampler(random_state=sampler_seed)},
+            head=HEAD.set_params(random_state=head_seed) and HEAD,
+            fractions=[0.5],
+            random_state=random_state,
+        ).drop(columns="fit_seconds")
+
+    first = curve(1, 1)
+    pd.testing.assert_frame_equal(first, curve(2, 7))
+    assert not first["rmse"].equals(curve(1, 1, random_state=3)["rmse"])
+
+
+def test_random_picks_are_nested_across_fractions(twins, lab, monkeypatch):
+    from sklearn_fer.active import SampledRegressor
+
+    picks = []
+    original = SampledRegressor.fit
+
+    def recording(self, X, y, **kwargs):
+        fitted = original(self, X, y, **kwargs)
+        picks.append((self.fraction, fitted.selected_indices_.tolist()))
+        return fitted
+
+    monkeypatch.setattr(SampledRegressor, "fit", recording)
+    from sklearn_fer.active import RandomSampler
+
+    run_curve(twins, lab, samplers={"random": RandomSampler()}, fractions=[0.2, 0.5, 1.0])
+    for start in range(0, len(picks), 3):  # one fold and target: 20%, 50%, 100%
+        (_, small), (_, middle), (_, whole) = picks[start : start + 3]
+        assert set(small) < set(middle) < set(whole)

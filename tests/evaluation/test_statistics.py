@@ -24,6 +24,33 @@ def test_summarize_averages_folds_within_subjects_then_across_subjects(transfer)
     assert row["n_subjects"].item() == 3
 
 
+def test_summarize_counts_each_metric_and_what_it_left_out():
+    # PCC undefined (NaN) on one fold of subject 1 and on every fold of subject 2.
+    rows = pd.DataFrame(
+        {
+            "study": "transfer",
+            "condition": "transfer_0",
+            "sampler": "none",
+            "fraction": 0.0,
+            "target": "valence",
+            "subject": [1, 1, 2, 2, 3, 3],
+            "fold": [0, 1] * 3,
+            "rmse": [0.1, 0.3, 0.2, 0.2, 0.4, 0.6],
+            "pcc": [0.4, np.nan, np.nan, np.nan, 0.6, 0.8],
+        }
+    )
+    row = summarize(rows, metrics=["rmse", "pcc"]).iloc[0]
+    assert row["n_subjects"] == 3
+    assert (row["rmse_n"], row["rmse_left_out"]) == (3, 0)
+    assert (row["pcc_n"], row["pcc_left_out"]) == (2, 3)
+    assert row["pcc_mean"] == pytest.approx(np.mean([0.4, 0.7]))  # subjects 1 and 3
+    from sklearn_fer.evaluation._statistics import left_out_note
+
+    note = left_out_note(summarize(rows, metrics=["rmse", "pcc"]), metrics=["rmse", "pcc"])
+    assert "pcc: 3 fold values (valence transfer_0 0.0: mean over 2 of 3 subjects)" in note
+    assert "rmse:" not in note
+
+
 def test_compare_samplers_is_scipys_paired_wilcoxon():
     rng = np.random.default_rng(0)
     rows = []
@@ -129,7 +156,7 @@ def test_holm_correction_over_the_whole_table():
 
 
 def test_confidence_outside_0_1_is_refused():
-    with pytest.raises(ValueError, match=r"confidence == 1.5, must be < 1"):
+    with pytest.raises(ValueError, match=r"'confidence' .* \(0.0, 1.0\)\. Got 1.5 instead"):
         compare_samplers(_paired_rows([0.2, 0.3], [0.1, 0.2]), confidence=1.5)
 
 
@@ -145,7 +172,7 @@ def test_corrected_fold_test_is_the_t_test_with_the_test_to_train_variance_infla
     # Always more cautious than the plain t-test over the same dependent folds.
     assert corrected_fold_test(d, 5) > stats.ttest_1samp(d, 0).pvalue
     assert np.isnan(corrected_fold_test([0.1, 0.1, 0.1], 5))
-    with pytest.raises(ValueError, match="n_folds == 1, must be >= 2"):
+    with pytest.raises(ValueError, match=r"'n_folds' .* an int .* \[2, inf\)\. Got 1 instead"):
         corrected_fold_test(d, 1)
 
 

@@ -30,8 +30,8 @@ def test_more_active_modules_than_modules(Estimator, data):
 @pytest.mark.parametrize(
     "param, value, expected",
     [
-        ("n_layers", 0, r"'n_layers' parameter .* an int in the range \[1, inf\) or None. Got 0"),
-        ("population", 1, r"'population' parameter .* an int in the range \[2, inf\). Got 1"),
+        ("n_layers", 0, r"'n_layers' parameter .* \[1, inf\) or None. Got 0"),
+        ("population", 1, r"'population' parameter .* an int .* \[2, inf\). Got 1"),
         ("steps_per_path", 0, r"'steps_per_path' .* \[1, inf\). Got 0"),
         ("n_generations", -1, r"'n_generations' .* \[0, inf\). Got -1"),
         ("max_active", 0, r"'max_active' .* \[1, inf\). Got 0"),

@@ -41,6 +41,8 @@ def test_the_smoke_study_writes_results_figures_and_a_labelled_report(smoke):
     report = paths["report"].read_text()
     assert "These results come from synthetic data." in report
     assert "KDEF, RaFD, CK+" in report
+    assert "### What is taken from Zhou & Shi (2017)" in report
+    assert "the package's own design, not the paper's" in report  # the selectivity statistic
     assert "## Claim 1: higher layers are more AU-selective" in report
     assert "## Claim 2: AU-selective maps matter most for robustness" in report
     assert report.count("the claim holds here") + report.count("the claim does not hold here") == 2

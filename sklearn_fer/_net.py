@@ -3,8 +3,8 @@
 Seeding from ``random_state`` in forked torch generators, loaders that never draw from
 torch's global generator, interrupts that propagate, parameters that ``clone`` can copy,
 and a short ``repr``. :class:`_SklearnNetMixin` sits left of skorch's
-``NeuralNetRegressor`` (``regressors/_skorch_bridge.py``) or ``NeuralNetClassifier``
-(``classifiers/_skorch_bridge.py``); those add the target handling of their task, and the
+``NeuralNetRegressor`` (``regressors/_regressor.py``) or ``NeuralNetClassifier``
+(``classifiers/_classifier.py``); those add the target handling of their task, and the
 estimators only say how they build their module and check ``X``.
 """
 
@@ -13,15 +13,19 @@ from __future__ import annotations
 import contextlib
 import inspect
 import warnings
+from numbers import Integral, Real
 
 import numpy as np
 import torch
+from sklearn.base import BaseEstimator, _fit_context
+from sklearn.utils._param_validation import Options
 from skorch import NeuralNet
+from skorch.utils import to_numpy
 from torch import nn
 from torch.utils.data import DataLoader
 
 from ._random import derive_seed, draw_seed, torch_rng
-from ._validation import check_number
+from ._validation import RANDOM_STATE, NumberInterval
 
 _INIT_STREAM, _TRAIN_STREAM, _SHUFFLE_STREAM = 0, 1, 2
 
@@ -92,6 +96,22 @@ class _SklearnNetMixin:
     # Defaults of skorch's ``**kwargs`` parameters that differ from skorch's own.
     _kwarg_defaults = {"iterator_train__shuffle": True}
 
+    #: Constraints of the named parameters, checked at fit (and initialize) as
+    #: scikit-learn does; the ``**kwargs`` ones are skorch's (names checked by skorch).
+    _parameter_constraints: dict = {
+        "module": "no_validation",  # a backbone name, module class or instance: skorch's
+        "criterion": "no_validation",  # a torch criterion: skorch's
+        "optimizer": "no_validation",  # a torch optimiser: skorch's
+        "lr": [NumberInterval(Real, 0, None, closed="left")],
+        "max_epochs": [NumberInterval(Integral, 0, None, closed="left")],
+        # -1: skorch's whole data set in one batch
+        "batch_size": [NumberInterval(Integral, 1, None, closed="left"), Options(Integral, {-1})],
+        "train_split": [callable, None],
+        "verbose": ["verbose"],
+        "device": "no_validation",  # str, torch.device or None: torch's
+        "random_state": RANDOM_STATE,
+    }
+
     def __init__(self, module, *, random_state=None, **kwargs):
         for key, value in self._kwarg_defaults.items():
             kwargs.setdefault(key, value)
@@ -110,15 +130,19 @@ class _SklearnNetMixin:
     def _check_initialized_input(self, X):
         """Checks of the training input that need the built module (image sizes, say)."""
 
-    def _check_training_params(self):
-        """Clear errors for settings skorch would take silently (NaN rates) or fail on late."""
-        check_number(self.lr, "lr", "real", min_val=0)
-        check_number(self.max_epochs, "max_epochs", "int", min_val=0)
-        if self.batch_size != -1 or isinstance(self.batch_size, bool):
-            check_number(self.batch_size, "batch_size", "int", min_val=1)
-        state = self.random_state
-        if state is not None and not isinstance(state, np.random.RandomState):
-            check_number(state, "random_state", "int", min_val=0, max_val=2**32 - 1)
+    def _validate_params(self):
+        """scikit-learn's check of ``_parameter_constraints``, then skorch's own.
+
+        The constraints check the values of the named parameters, which skorch would take
+        silently (a NaN rate) or fail on late. skorch's ``_validate_params`` (same name,
+        its own machinery) checks the names of the ``**kwargs`` parameters
+        (``module__*``, ``iterator_train__*``...) against the components it has
+        registered, so it runs once they exist (skorch calls it again at the end of
+        ``initialize``).
+        """
+        BaseEstimator._validate_params(self)
+        if self._modules:
+            super()._validate_params()
 
     # -- seeding ---------------------------------------------------------------------
     def initialize(self):
@@ -128,7 +152,7 @@ class _SklearnNetMixin:
         -------
         self
         """
-        self._check_training_params()
+        self._validate_params()
         seed = draw_seed(self.random_state)
         if seed is not None:
             seed = derive_seed(seed, _INIT_STREAM)
@@ -182,6 +206,24 @@ class _SklearnNetMixin:
         with _read_only_batches():
             yield from super().forward_iter(X, training=training, device=device)
 
+    def _predict_outputs(self, X, check_batch=None):
+        """The fitted net's outputs on ``X`` through its prediction nonlinearity, as one array.
+
+        The one predict loop of the regressors and the classifiers: ``X`` checked as for
+        ``fit``, then run batch by batch through :meth:`forward_iter`; ``check_batch``, if
+        given, sees each batch's raw outputs first.
+        """
+        self.check_is_fitted()
+        X = self._check_X(X, reset=False)
+        nonlinearity = self._get_predict_nonlinearity()
+        batches = []
+        for out in self.forward_iter(X, training=False):
+            out = out[0] if isinstance(out, tuple) else out
+            if check_batch is not None:
+                check_batch(out)
+            batches.append(to_numpy(nonlinearity(out)))
+        return np.concatenate(batches, 0)
+
     def _train(self, X, y, routing_method, **fit_params):
         # skorch's partial_fit swallows KeyboardInterrupt and returns a half-trained net as
         # if fitting had finished; inside cross-validation or a study that would be saved
@@ -192,6 +234,7 @@ class _SklearnNetMixin:
         return self
 
     # -- scikit-learn API ------------------------------------------------------------
+    @_fit_context(prefer_skip_nested_validation=True)
     def fit(self, X, y=None, **fit_params):
         """Initialise the net (unless ``warm_start``) and train it for ``max_epochs``.
 
@@ -209,7 +252,6 @@ class _SklearnNetMixin:
         -------
         self
         """
-        self._check_training_params()
         reset = not (self.warm_start and self.initialized_)
         X, y = self._fit_prologue(X, y, reset=reset)
         return self._train(X, y, "fit", **fit_params)
@@ -233,7 +275,7 @@ class _SklearnNetMixin:
         -------
         self
         """
-        self._check_training_params()
+        self._validate_params()
         X, y = self._fit_prologue(X, y, reset=not self.initialized_)
         return self._train(X, y, "partial_fit", **fit_params)
 

@@ -55,7 +55,8 @@ class SubjectProtocol:
     seed_names : tuple of str, default=()
         One independent seed per name and unit (conditions, samplers).
     seed_offset : int, default=0
-        Separates the seed streams of different protocols (transfer 0, sampling 100).
+        Separates the seed streams of different protocols: one of the values of the
+        table ``SEED_OFFSETS`` (``evaluation/_seeds.py``).
     settings : dict, default={}
         Passed to every unit.
     fingerprint : dict, default={}

@@ -5,18 +5,18 @@ by ``predict``; ``classes_`` taken from the ``classes`` parameter, from the pre-
 net, or from ``y``; ``class_weight`` ("balanced" or a dict) as the cross-entropy's
 weights; clear errors for one class, continuous targets and labels the net has no output
 unit for. Seeding, loaders, interrupts and ``repr`` come from the shared
-:class:`~sklearn_fer._skorch_bridge._SklearnNetMixin`, as for the regressors.
+:class:`~sklearn_fer._net._SklearnNetMixin`, as for the regressors.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import torch
+from sklearn.utils._param_validation import StrOptions
 from sklearn.utils.class_weight import compute_class_weight
 from skorch import NeuralNetClassifier
-from skorch.utils import to_numpy
 
-from .._skorch_bridge import _SklearnNetMixin
+from .._net import _SklearnNetMixin
 from .._validation import check_labels, dataset_yields_pairs, is_dataset
 from ..datasets._lazy import ImageTargetPairs
 from ..nets._registry import accepts
@@ -43,6 +43,12 @@ class _SklearnNetClassifier(_SklearnNetMixin, NeuralNetClassifier):
     :meth:`_resolve_classes` there with the labels the network itself carries (or
     None); the labels of this fit's ``y`` are available to it while ``fit`` initialises.
     """
+
+    _parameter_constraints: dict = {
+        **_SklearnNetMixin._parameter_constraints,
+        "classes": ["array-like", None],
+        "class_weight": [StrOptions({"balanced"}), dict, None],
+    }
 
     def __init__(self, module, *, classes=None, class_weight=None, random_state=None, **kwargs):
         super().__init__(module, classes=classes, random_state=random_state, **kwargs)
@@ -196,15 +202,8 @@ class _SklearnNetClassifier(_SklearnNetMixin, NeuralNetClassifier):
         -------
         proba : ndarray of shape (n_samples, n_classes), float32
         """
-        self.check_is_fitted()
-        X = self._check_X(X, reset=False)
-        nonlinearity = self._get_predict_nonlinearity()
-        batches = []
-        for out in self.forward_iter(X, training=False):
-            out = out[0] if isinstance(out, tuple) else out
-            self._check_outputs(out)
-            batches.append(to_numpy(nonlinearity(out)))
-        return np.concatenate(batches, 0).astype(np.float32, copy=False)
+        proba = self._predict_outputs(X, check_batch=self._check_outputs)
+        return proba.astype(np.float32, copy=False)
 
     def predict(self, X):
         """Predict the class label of each sample of ``X``.

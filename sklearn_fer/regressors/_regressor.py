@@ -2,7 +2,7 @@
 
 Input validation with messages that name the problem, and 1-D targets that skorch would
 otherwise broadcast wrongly; seeding, loaders, interrupts and ``repr`` come from the
-shared :class:`~sklearn_fer._skorch_bridge._SklearnNetMixin`. The regressors of this
+shared :class:`~sklearn_fer._net._SklearnNetMixin`. The regressors of this
 package subclass :class:`_SklearnNetRegressor` and only say how they build their module
 and check ``X``.
 """
@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 from sklearn.utils.metaestimators import available_if
 from skorch import NeuralNet, NeuralNetRegressor
-from skorch.utils import to_numpy, to_tensor
+from skorch.utils import to_tensor
 
-from .._skorch_bridge import _SklearnNetMixin, output_width
+from .._net import _SklearnNetMixin, output_width
 from .._validation import (
     check_targets,
     dataset_target_ndim,
@@ -112,14 +112,7 @@ class _SklearnNetRegressor(_SklearnNetMixin, NeuralNetRegressor):
         y_pred : ndarray of shape (n_samples,) or (n_samples, n_targets), float32
             1-D when the net was fitted on a 1-D ``y``, as scikit-learn regressors do.
         """
-        self.check_is_fitted()
-        X = self._check_X(X, reset=False)
-        nonlinearity = self._get_predict_nonlinearity()
-        batches = [
-            to_numpy(nonlinearity(out[0] if isinstance(out, tuple) else out))
-            for out in self.forward_iter(X, training=False)
-        ]
-        y_pred = np.concatenate(batches, 0)
+        y_pred = self._predict_outputs(X)
         return y_pred.reshape(-1) if self.y_ndim_ == 1 else y_pred
 
     # A regressor has no class probabilities: hide skorch's predict_proba (hasattr is False).
