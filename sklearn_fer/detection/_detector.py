@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import numbers
 from numbers import Integral, Real
@@ -14,6 +15,25 @@ from sklearn.utils._param_validation import Interval
 from ._mtcnn import _regress, _square, _windows, detect_faces, load_mtcnn, nms
 
 __all__ = ["DETECTORS", "MTCNNDetector", "make_detector"]
+
+
+@contextlib.contextmanager
+def _one_thread():
+    """Torch on one intra-op thread meanwhile, as before afterwards.
+
+    MTCNN's tensors are small (a pyramid of small images, a few 24 or 48 px windows): on
+    this project's 2-core machines two threads ran its detection 5 to 20 times slower
+    than one while other work shared the cores (``benchmarks/bench_predict_speed.py``).
+    """
+    before = torch.get_num_threads()
+    if before == 1:
+        yield
+        return
+    torch.set_num_threads(1)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 @functools.lru_cache(maxsize=1)
@@ -63,9 +83,11 @@ class MTCNNDetector(BaseEstimator):
     (``detector="mtcnn"`` or ``"haar"``; the study keeps Haar, the paper's).
 
     On consecutive frames of a video, :meth:`detect_sequence` follows the face: the
-    previous frame's box and six shifted or scaled copies go straight to O-Net, and the
+    previous frame's box and a smaller and a larger copy go straight to O-Net, and the
     full cascade runs only when O-Net finds no face among them, or every
-    ``redetect_every`` frames (to catch a face that appears or grows).
+    ``redetect_every`` frames (to catch a face that appears or grows). Detection runs on
+    one torch thread (its tensors are small; two were 5 to 20 times slower on a shared
+    2-core machine), the thread count restored afterwards.
 
     Parameters
     ----------
@@ -160,13 +182,14 @@ class MTCNNDetector(BaseEstimator):
         ndarray of shape (n, 5), float32
         """
         nets = self._checked()
-        return detect_faces(
-            nets,
-            _check_image(image, 0),
-            min_face_size=float(self.min_face_size),
-            thresholds=tuple(float(t) for t in self.thresholds),
-            factor=float(self.factor),
-        )
+        with _one_thread():
+            return detect_faces(
+                nets,
+                _check_image(image, 0),
+                min_face_size=float(self.min_face_size),
+                thresholds=tuple(float(t) for t in self.thresholds),
+                factor=float(self.factor),
+            )
 
     def detect(self, images):
         """Find the largest face of each image, each on its own.
@@ -195,10 +218,9 @@ class MTCNNDetector(BaseEstimator):
         side = max(x2 - x1, y2 - y1)
         cx, cy = (x1 + x2) / 2, (y1 + y2) / 2
         candidates = []
-        for dx, dy, scale in (
-            (0, 0, 1.0), (0, 0, 0.88), (0, 0, 1.12),
-            (0.1, 0, 1.0), (-0.1, 0, 1.0), (0, 0.1, 1.0), (0, -0.1, 1.0),
-        ):  # fmt: skip
+        # The box and a smaller and a larger copy: O-Net's box regression corrects the
+        # shift between frames (25 frames/s), so shifted copies add little but time.
+        for dx, dy, scale in ((0, 0, 1.0), (0, 0, 0.88), (0, 0, 1.12)):
             half = side * scale / 2
             x, y = cx + dx * side, cy + dy * side
             candidates.append([x - half, y - half, x + half, y + half, 0.0])
@@ -239,7 +261,8 @@ class MTCNNDetector(BaseEstimator):
             image = _check_image(image, index)
             found = None
             if previous is not None and since < int(self.redetect_every) - 1:
-                found = self._follow(nets, image, previous)
+                with _one_thread():
+                    found = self._follow(nets, image, previous)
                 since += 1
             if found is None:
                 every = self.detect_all(image)
