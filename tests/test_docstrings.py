@@ -20,6 +20,7 @@ MODULES = [
     "sklearn_fer.feature_maps",
     "sklearn_fer.metrics",
     "sklearn_fer.plotting",
+    "sklearn_fer.detection",
     "sklearn_fer.persistence",
     "sklearn_fer.workflow",
     "sklearn_fer.study",

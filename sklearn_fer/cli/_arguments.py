@@ -105,6 +105,19 @@ def add_device_argument(parser):
     )
 
 
+def add_detector_argument(parser):
+    """``--detector`` as predict and query take it."""
+    parser.add_argument(
+        "--detector",
+        choices=("haar", "mtcnn"),
+        default="haar",
+        help="face detector: haar (OpenCV's Haar cascade, the paper's; default) or mtcnn "
+        "(MTCNN with the weights of the facenet-pytorch wheel: pip install --no-deps "
+        "facenet-pytorch==2.6.0; finds turned and tilted faces, takes no text for a face, "
+        "follows the face from frame to frame)",
+    )
+
+
 def add_progress_argument(parser):
     """``--no-progress`` as every long command takes it."""
     parser.add_argument("--no-progress", action="store_true", help="no progress bars")

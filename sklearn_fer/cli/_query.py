@@ -6,6 +6,7 @@ from pathlib import Path
 
 from ._arguments import FER2013_NAME as _FER2013
 from ._arguments import (
+    add_detector_argument,
     add_device_argument,
     add_progress_argument,
     device_problem,
@@ -33,8 +34,9 @@ def add_parser(commands):
         "sampler: greedy sampling on the conv features (gsx), on the model's outputs (gsy), "
         "on both (igs), Monte-Carlo dropout uncertainty (mcdue), or random. Each sample is "
         "the first frame at or after its time, and its row gives that frame's own "
-        "timestamp and index. The chosen faces go to OUT/faces/ at 224 px (the model's "
-        "input is made from them), each beside its whole frame with the face's box drawn, "
+        "timestamp and index. Faces are cut as the model was trained (its folder's crop; "
+        "fer's for the FER2013 model). The chosen faces go to OUT/faces/ at 224 px (the "
+        "model's input is made from them), each beside its whole frame with the face's box drawn, "
         "and a row each to OUT/labels.csv with empty valence and arousal (and an "
         "expression column, carried through but not trained on yet). Files are named by "
         "the video's content (SHA-256) and the frame's index: nothing is ever overwritten. "
@@ -47,8 +49,8 @@ def add_parser(commands):
         "--model",
         type=model_argument,
         required=True,
-        help=f"model folder, or {_FER2013}: the real FER2013 model's conv features (gsx and "
-        "random only)",
+        help=f"model folder, or {_FER2013}: the real FER2013 model, its expressions mapped "
+        "to valence and arousal (every sampler)",
     )
     amount = parser.add_mutually_exclusive_group(required=True)
     amount.add_argument("--n", type=positive_int, help="how many frames to choose")
@@ -69,6 +71,7 @@ def add_parser(commands):
         "--out", type=Path, help="labelling folder (default: VIDEO's name + '-labels')"
     )
     parser.add_argument("--seed", type=non_negative_int, default=0, help="random seed (default 0)")
+    add_detector_argument(parser)
     add_device_argument(parser)
     add_progress_argument(parser)
     parser.set_defaults(run=run)
@@ -94,10 +97,11 @@ def run(args):
             sampler=args.sampler,
             every_seconds=args.every_seconds,
             random_state=args.seed,
+            detector=args.detector,
             device=args.device,
             progress=not args.no_progress,
         )
-    except (ValueError, OSError) as error:
+    except (ValueError, OSError, ImportError) as error:
         return fail(str(error))
     except KeyboardInterrupt:
         return interrupted(f"nothing in {out} was changed.")

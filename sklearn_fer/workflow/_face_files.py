@@ -17,10 +17,40 @@ import cv2
 import numpy as np
 
 from .._atomic import atomic_write
-from ..datasets._lazy import crop_and_resize
+from .._model_crop import ModelCrop
 from ._labels import FACES, normalised_path
 
-__all__ = ["CONTEXT_WIDTH", "LABEL_SIZE", "FaceFiles", "model_input"]
+__all__ = [
+    "CONTEXT_WIDTH",
+    "LABEL_SIZE",
+    "FaceCuts",
+    "FaceFiles",
+    "model_input",
+    "resolve_detector",
+]
+
+
+def resolve_detector(detector, cropper):
+    """The detector a command uses: ``detector`` by name or object, else ``cropper``.
+
+    ``detector`` None and ``cropper`` None: the Haar cascade (FaceCropper), the paper's.
+    """
+    from ..detection import make_detector
+
+    if detector is not None and cropper is not None:
+        raise ValueError(
+            "give detector or cropper, not both (cropper is the Haar cascade's settings)."
+        )
+    if detector is None:
+        return cropper if cropper is not None else make_detector("haar")
+    return make_detector(detector)
+
+
+def consecutive_frames(frames):
+    """Whether a :class:`VideoFrames` reads every frame (so a detector may follow faces)."""
+    every = frames.every_seconds
+    return every is None or every * frames.fps <= 1.0
+
 
 #: Side (px) of the saved faces when the model's input is smaller: large enough for a
 #: person to judge an expression (the labelling page shows them at this size). The model's
@@ -33,14 +63,72 @@ _BOX_COLOUR = (0, 220, 0)  # RGB
 _HASH_DIGITS = 12
 
 
-def model_input(face, image_size):
-    """The model's input made from a saved face: resized as the loader resizes files.
+def model_input(face, crop):
+    """The model's input made from a saved face, by the model's own crop.
 
-    :func:`~sklearn_fer.datasets.load_labelled_faces` reads the saved PNG (lossless) and
-    resizes it with the same function, so query's pool and personalise's training set
-    hold the same pixels.
+    ``crop`` (a :class:`~sklearn_fer._model_crop.ModelCrop`) gives the colour and the
+    resampling the model was trained with (the FER2013 model: gray, bilinear to 64 px).
+    ``personalise`` reads the saved PNG (lossless) and makes its input by the same
+    function, so query's pool and personalise's training set hold the same pixels.
     """
-    return crop_and_resize(face, None, int(image_size))
+    if not isinstance(crop, ModelCrop):
+        raise TypeError(f"crop must be a ModelCrop, got {type(crop).__name__}.")
+    return crop.from_face(face)
+
+
+class FaceCuts:
+    """A detector's boxes cut out by a model's crop: what ``predict`` and ``query`` feed.
+
+    The interface :func:`~sklearn_fer.datasets._video.faces_in_batches` expects of a
+    cropper (``output_size``, ``detect``, ``crop``), with detection from ``detector``
+    and the cut from ``crop``.
+
+    Parameters
+    ----------
+    detector : object with ``detect(images) -> list of box or None``
+        Such as :class:`~sklearn_fer.FaceCropper`.
+    crop : ModelCrop
+        The model's crop.
+    label_size : int or None, default=None
+        Cut each face in colour at this side first (what ``query`` saves for a person to
+        judge) and make the model's input from it (:func:`model_input`); None cuts
+        straight at the model's input (``predict``).
+    consecutive : bool, default=False
+        The images come as consecutive frames of one video, in order: a detector with
+        ``detect_sequence`` follows the face from frame to frame.
+    """
+
+    def __init__(self, detector, crop, label_size=None, *, consecutive=False):
+        self.detector = detector
+        self.model_crop = crop
+        self.label_size = None if label_size is None else max(int(label_size), crop.size)
+        self.output_size = crop.size
+        # A detector that follows a face (MTCNNDetector.detect_sequence) does so over
+        # consecutive frames only; its state spans the batches of one video.
+        self._follow = consecutive and callable(getattr(detector, "detect_sequence", None))
+        self._state = None
+
+    def detect(self, images):
+        """The detector's box of the largest face of each image, or None."""
+        if self._follow:
+            boxes, self._state = self.detector.detect_sequence(images, self._state)
+            return boxes
+        return self.detector.detect(images)
+
+    def labelling_face(self, image, box):
+        """The colour face at ``label_size`` a person labels (query saves it)."""
+        return self.model_crop.cut_for_labelling(image, box, self.label_size or LABEL_SIZE)
+
+    def crop(self, images, boxes):
+        """The model's inputs of the boxes: ``(n, size, size, 3)`` uint8."""
+        size = self.output_size
+        out = np.empty((len(images), size, size, 3), dtype=np.uint8)
+        for index, (image, box) in enumerate(zip(images, boxes)):
+            if self.label_size:
+                out[index] = self.model_crop.from_face(self.labelling_face(image, box))
+            else:
+                out[index] = self.model_crop.cut(image, box)
+        return out
 
 
 def _stem(video_name):

@@ -10,7 +10,6 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from sklearn.base import clone
-from sklearn.dummy import DummyRegressor
 from sklearn.model_selection import PredefinedSplit
 from sklearn.pipeline import Pipeline
 from sklearn.utils import Bunch
@@ -22,8 +21,9 @@ from ..evaluation import evaluate_transfer, summarize
 from ..featurizers import FrozenConvFeaturizer
 from ..optim import FusedAdam
 from ..regressors import DenseHeadRegressor
+from ._face_files import LABEL_SIZE
 from ._folds import canonical_order, fold_of_each_frame
-from ._general import general_nets
+from ._general import general_model
 from ._labels import LABELS, duplicated_rows, read_table
 from ._pool import target_names
 
@@ -31,7 +31,6 @@ __all__ = ["default_head", "personalise"]
 
 _LABELLED_TARGETS = ("valence", "arousal")
 _CONDITIONS = {
-    "no_transfer": "mean of the labels",  # the baseline when the general head is untrained
     "transfer_0": "general (Transfer 0%)",
     "transfer_100": "personal",
 }
@@ -79,12 +78,27 @@ def _tasks(nets):
     raise ValueError("a model folder with several joint nets cannot be personalised.")
 
 
-def _labelled_faces(folder, image_size):
+def labelled_model_inputs(images, crop):
+    """The model's inputs made from saved faces, as ``query`` made its pool's.
+
+    The faces are read at the size ``query`` saves them (``LABEL_SIZE``, or the model's
+    size when larger) and turned into the model's input by its crop's own colour and
+    resampling (:meth:`~sklearn_fer._model_crop.ModelCrop.from_face`).
+    """
+    size = crop.size
+    if not len(images):
+        return np.empty((0, size, size, 3), dtype=np.uint8)
+    return np.stack([crop.from_face(np.asarray(images[i])) for i in range(len(images))])
+
+
+def _labelled_faces(folder, crop):
     """The labelled frames, in canonical order; every bad or duplicated row refused."""
     problems = duplicated_rows(read_table(folder)["path"].tolist())
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # missing images are refused below, by line
-        data = load_labelled_faces(folder, image_size=image_size, errors="drop")
+        data = load_labelled_faces(
+            folder, image_size=max(LABEL_SIZE, crop.size), errors="drop", lazy=True
+        )
     dropped = data.dropped[data.dropped["reason"] != NOT_LABELLED]
     problems = [
         f"line {row + 2} ({path or 'no path'}): {reason}"
@@ -99,7 +113,8 @@ def _labelled_faces(folder, image_size):
             "them (in any editor) and run again; nothing was trained."
         )
     order = canonical_order(data.frame)
-    return data.images[order], data.frame.iloc[order].reset_index(drop=True), data.target[order]
+    images = labelled_model_inputs(data.images[order], crop)
+    return images, data.frame.iloc[order].reset_index(drop=True), data.target[order]
 
 
 def _undefined_ccc(results, y, folds):
@@ -161,10 +176,12 @@ def personalise(folder, model, *, cv=5, head=None, random_state=0, device="cpu",
         :func:`~sklearn_fer.datasets.load_labelled_faces` reads).
     model : path-like or "fer2013-mini-xception"
         A general model folder (``sklearn-fer pretrain`` or ``reproduce``), or
-        :data:`~sklearn_fer.workflow.FER2013_MODEL`: the conv layers of the real FER2013
-        mini-Xception, frozen, under a new two-output head trained from random weights
-        (FER2013 has expressions, not valence and arousal); the baseline is then the mean
-        of the labels, since there is no Transfer 0%.
+        :data:`~sklearn_fer.workflow.FER2013_MODEL`: the real FER2013 mini-Xception as a
+        valence-arousal model (its expression probabilities through Russell & Mehrabian
+        1977's published coordinates, plus a residual at zero:
+        :func:`~sklearn_fer.nets.load_fer2013_valence_arousal`), whose conv layers are
+        frozen and whose head is fine-tuned from that prior. Its *Transfer 0%* is the
+        published map's answer, not a model trained on valence-arousal labels.
     cv : int, default=5
         Folds of the cross-validation (fewer when there are fewer groups of neighbouring
         frames).
@@ -182,10 +199,11 @@ def personalise(folder, model, *, cv=5, head=None, random_state=0, device="cpu",
     result : sklearn.utils.Bunch
         ``models`` (dict of target to fitted ``Pipeline(FrozenConvFeaturizer,
         DenseHeadRegressor)``, ready for :func:`~sklearn_fer.persistence.save_pretrained`),
-        ``scores`` (DataFrame: ``target``, ``model`` ("general (Transfer 0%)", or "mean
-        of the labels" from the FER2013 model, and "personal"), cross-validated ``rmse``
-        and ``ccc``), ``results`` (the per-fold
-        rows), ``n_labelled``, ``n_folds``, ``image_size``.
+        ``scores`` (DataFrame: ``target``, ``model`` ("general (Transfer 0%)" and
+        "personal"), cross-validated ``rmse`` and ``ccc``), ``results`` (the per-fold
+        rows), ``n_labelled``, ``n_folds``, ``image_size``, ``crop`` (the model's
+        :class:`~sklearn_fer._model_crop.ModelCrop`, for
+        :func:`~sklearn_fer.persistence.save_pretrained`).
 
     Raises
     ------
@@ -205,11 +223,10 @@ def personalise(folder, model, *, cv=5, head=None, random_state=0, device="cpu",
     """
     if isinstance(cv, bool) or not isinstance(cv, numbers.Integral) or cv < 2:
         raise ValueError(f"cv must be an int >= 2, got {cv!r}.")
-    nets, image_size, fer2013 = general_nets(
-        model, device=device, random_state=random_state, kind="general"
-    )
+    general = general_model(model, device=device, kind="general")
+    nets, image_size = general.nets, general.image_size
     names, pretrained = _tasks(nets)
-    images, frame, target = _labelled_faces(folder, image_size)
+    images, frame, target = _labelled_faces(folder, general.crop)
     n = len(images)
     if n < 2:
         raise ValueError(
@@ -228,11 +245,8 @@ def personalise(folder, model, *, cv=5, head=None, random_state=0, device="cpu",
         subjects=np.zeros(n, dtype=np.int64),
         target_names=names,
         cv=PredefinedSplit(folds),
-        # An untrained head has no Transfer 0%: the mean of the training fold's labels is
-        # the baseline then (CCC 0 by construction).
-        conditions=("no_transfer" if fer2013 else "transfer_0", "transfer_100"),
+        conditions=("transfer_0", "transfer_100"),
         head=head,
-        no_transfer=DummyRegressor(strategy="mean") if fer2013 else None,
         random_state=random_state,
         progress=progress,
     )
@@ -252,4 +266,5 @@ def personalise(folder, model, *, cv=5, head=None, random_state=0, device="cpu",
         n_labelled=n,
         n_folds=n_folds,
         image_size=image_size,
+        crop=general.crop,
     )

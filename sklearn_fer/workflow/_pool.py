@@ -48,6 +48,15 @@ class _SideBySideHeads(nn.Module):
         return torch.cat([head(part) for head, part in zip(self.heads, parts)], dim=1)
 
 
+def _input_width(head):
+    """Width of the flat features a head takes: its first module's ``in_features``."""
+    for module in head.modules():
+        width = getattr(module, "in_features", None)
+        if isinstance(width, int):
+            return width
+    raise ValueError(f"cannot tell the input width of the head {type(head).__name__}.")
+
+
 def regression_function(nets, *, device="cpu"):
     """A fitted skorch net predicting every target from :func:`pool_features` rows.
 
@@ -57,8 +66,11 @@ def regression_function(nets, *, device="cpu"):
     from skorch import NeuralNetRegressor
 
     heads = [copy.deepcopy(dense_part(net.module_)) for net in nets.values()]
-    widths = [next(m for m in h.modules() if isinstance(m, nn.Linear)).in_features for h in heads]
+    # The head's input width (a mini-Xception's head starts with its map, not a Linear).
+    widths = [_input_width(head) for head in heads]
     module = _SideBySideHeads(heads, widths)
-    return NeuralNetRegressor(
+    net = NeuralNetRegressor(
         module, train_split=None, device=device, batch_size=256, verbose=0
     ).initialize()
+    net.module_.eval()  # as the nets predict (dropout off, batch norm frozen)
+    return net

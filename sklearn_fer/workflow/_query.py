@@ -9,16 +9,23 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from sklearn.base import clone
 from sklearn.utils import Bunch
 
-from ..cropping import FaceCropper
+from .._model_crop import default_crop
 from ..datasets._rows import load_faces
 from ..datasets._video import VideoFrames, format_seconds, video_sha256
 from ..evaluation import default_samplers
-from ._face_files import LABEL_SIZE, FaceFiles, model_input
-from ._general import NEEDS_REGRESSION_FUNCTION, general_nets, is_fer2013
+from ._face_files import (  # noqa: F401
+    LABEL_SIZE,
+    FaceCuts,
+    FaceFiles,
+    consecutive_frames,
+    model_input,
+    resolve_detector,
+)
+from ._general import general_model
 from ._labels import LABEL_COLUMNS, locked, read_labels, read_table, write_table
+from ._personalise import labelled_model_inputs
 from ._pool import featurizers, pool_features, regression_function
 
 __all__ = ["SAMPLERS", "query_video"]
@@ -52,18 +59,21 @@ def _batches(items, size):
         yield batch
 
 
-def video_pool(frames, cropper, *, label_size=None, batch_size=32, progress=False):
+def video_pool(frames, cropper, *, crop=None, label_size=None, batch_size=32, progress=False):
     """The sampled frames of a :class:`VideoFrames` that show a face, and their faces.
 
     Parameters
     ----------
     frames : VideoFrames
-    cropper : FaceCropper
-        Finds the largest face of each frame; its ``output_size`` is the model's input.
+    cropper : object with ``detect(images)``
+        Finds the largest face of each frame (a :class:`~sklearn_fer.FaceCropper`, or
+        any detector of :mod:`sklearn_fer.detection`).
+    crop : ModelCrop or None, default=None
+        The model's crop; None: FaceCropper's at ``cropper.output_size``.
     label_size : int or None, default=None
-        Crop each face at this size (the size ``query`` saves) and make the model's input
-        from that crop (:func:`model_input`), as the saved file is read back; None crops
-        straight at the model's size (as ``predict`` does).
+        Cut each face in colour at this size (the size ``query`` saves) and make the
+        model's input from that face (:func:`model_input`), as ``personalise`` does from
+        the saved file; None cuts straight at the model's input (as ``predict`` does).
     batch_size : int, default=32
         Frames held in memory at once.
     progress : bool, default=False
@@ -80,8 +90,8 @@ def video_pool(frames, cropper, *, label_size=None, batch_size=32, progress=Fals
     ValueError
         No frame can be decoded, or none shows a face.
     """
-    size = int(cropper.output_size)
-    big = clone(cropper).set_params(output_size=int(label_size)) if label_size else cropper
+    crop = crop if crop is not None else default_crop(int(cropper.output_size))
+    cuts = FaceCuts(cropper, crop, label_size=label_size, consecutive=consecutive_frames(frames))
     bar = None
     if progress:
         from tqdm.auto import tqdm
@@ -90,12 +100,11 @@ def video_pool(frames, cropper, *, label_size=None, batch_size=32, progress=Fals
     index, times, boxes, faces, n_sampled = [], [], [], [], 0
     try:
         for batch in _batches(frames.iter_frames(), batch_size):
-            found = cropper.detect([frame for _, _, frame in batch])
+            found = cuts.detect([frame for _, _, frame in batch])
             kept = [(item, box) for item, box in zip(batch, found) if box is not None]
             n_sampled += len(batch)
             if kept:
-                crops = big.crop([item[2] for item, _ in kept], [box for _, box in kept])
-                faces += [model_input(c, size) for c in crops] if label_size else list(crops)
+                faces += list(cuts.crop([item[2] for item, _ in kept], [box for _, box in kept]))
                 index += [item[0] for item, _ in kept]
                 times += [item[1] for item, _ in kept]
                 boxes += [box for _, box in kept]
@@ -122,12 +131,12 @@ def video_pool(frames, cropper, *, label_size=None, batch_size=32, progress=Fals
     )
 
 
-def _earlier_faces(folder, table, image_size):
-    """The crops of the frames already in the folder (the labelled set), as one array."""
+def _earlier_faces(folder, table, crop):
+    """The model's inputs of the frames already in the folder (the labelled set)."""
     paths = table["path"].astype(str).str.strip().to_numpy()
     reasons = np.full(len(paths), "", dtype=object)
-    faces, _ = load_faces(folder, paths, None, reasons, image_size, lazy=False)
-    return faces
+    faces, _ = load_faces(folder, paths, None, reasons, max(LABEL_SIZE, crop.size), lazy=True)
+    return labelled_model_inputs(faces, crop)
 
 
 def _choose(nets, pool, labelled, count, sampler, random_state, device):
@@ -195,18 +204,17 @@ def _already_chosen(earlier, pool, video_name, sha256, fps):
     return done
 
 
-def _save_chosen(frames, pool, chosen, files, earlier, cropper):
-    """Crop the chosen frames again at LABEL_SIZE, add them to ``files``, check, write.
+def _save_chosen(frames, pool, chosen, files, earlier, cuts):
+    """Cut the chosen frames' faces again at LABEL_SIZE, add them to ``files``, write.
 
     The faces are those the pool's inputs were made from: the same frames (read again by
     index), boxes and crop. Returns ``(face names, context names)``.
     """
-    big = clone(cropper).set_params(output_size=max(LABEL_SIZE, int(cropper.output_size)))
     boxes = dict(zip(pool.index[chosen].tolist(), pool.boxes[chosen]))
     names = {}
     for index, _, frame in frames.at_indices(boxes):
         box = tuple(int(v) for v in boxes[index])
-        names[index] = files.add(index, big.crop([frame], [box])[0], frame, box)
+        names[index] = files.add(index, cuts.labelling_face(frame, box), frame, box)
     missing = sorted(set(boxes) - set(names))
     if missing:  # pragma: no cover - the same decoder read them a moment ago
         raise OSError(f"frames {missing} of {os.fspath(frames.path)!r} cannot be read again")
@@ -226,6 +234,7 @@ def query_video(
     every_seconds=4.0,
     random_state=0,
     cropper=None,
+    detector=None,
     device="cpu",
     progress=False,
 ):
@@ -261,9 +270,12 @@ def query_video(
     video : path-like
         The person's video.
     model : path-like or "fer2013-mini-xception"
-        A model folder (general or personal), or :data:`FER2013_MODEL`: the conv
-        features of the real FER2013 mini-Xception (GSx and random sampling only: it
-        predicts no valence or arousal for the other samplers to query).
+        A model folder (general or personal), or :data:`FER2013_MODEL`: the real FER2013
+        mini-Xception as a valence-arousal model (expression probabilities through a
+        published map, :func:`~sklearn_fer.nets.load_fer2013_valence_arousal`), whose
+        conv features and regression function (with dropout) every sampler can query.
+        The faces are cut as the model's crop says (its manifest's, or ``fer``'s for the
+        FER2013 model).
     folder : path-like
         The labelling folder; created if needed.
     n : int or None, default=None
@@ -281,7 +293,9 @@ def query_video(
     random_state : int, default=0
         Seeds the random sampler and MCDUE's dropout masks.
     cropper : FaceCropper or None, default=None
-        Face detector settings; its ``output_size`` is set to the model's image size.
+        Haar cascade settings (its detection only: the crop is the model's).
+    detector : {"haar", "mtcnn"}, object with ``detect`` or None, default=None
+        The face detector (see :func:`iter_video_predictions`); None: Haar, the paper's.
     device : str, default="cpu"
         Torch device of the model.
     progress : bool, default=False
@@ -316,21 +330,16 @@ def query_video(
     _check_amount(n, fraction)
     if sampler not in SAMPLERS:
         raise ValueError(f"sampler must be one of {SAMPLERS}, got {sampler!r}.")
-    if is_fer2013(model) and sampler in NEEDS_REGRESSION_FUNCTION:
-        raise ValueError(
-            f"sampler {sampler!r} queries the model's valence and arousal, which the FER2013 "
-            "model does not predict (it knows seven expressions): choose 'gsx' (its conv "
-            "features) or 'random'; after a first personalise, query with the personal model."
-        )
     frames = VideoFrames(video, every_seconds=every_seconds)  # fail fast on a bad video
-    nets, image_size, _ = general_nets(model, device=device, random_state=random_state)
+    general = general_model(model, device=device)
+    nets, crop = general.nets, general.crop
     folder = Path(os.fspath(folder))
     earlier = read_labels(folder) if (folder / "labels.csv").is_file() else read_table(folder)
     _next_round(earlier, folder)  # a deleted round column: refused before any work
-    cropper = clone(cropper if cropper is not None else FaceCropper())
-    cropper.set_params(output_size=image_size)
+    found_by = resolve_detector(detector, cropper)
+    cuts = FaceCuts(found_by, crop, label_size=LABEL_SIZE)
     sha256 = video_sha256(frames.path)
-    pool = video_pool(frames, cropper, label_size=LABEL_SIZE, progress=progress)
+    pool = video_pool(frames, found_by, crop=crop, label_size=LABEL_SIZE, progress=progress)
     name = frames.path.name
     fresh = ~_already_chosen(earlier, pool, name, sha256, frames.fps)
     if not fresh.any():
@@ -342,11 +351,11 @@ def query_video(
     wanted = n if n is not None else math.ceil(fraction * len(pool.index) - 1e-9)
     count = min(int(wanted), int(fresh.sum()))
     folder.mkdir(parents=True, exist_ok=True)
-    labelled = _earlier_faces(folder, earlier, image_size)
+    labelled = _earlier_faces(folder, earlier, crop)
     picks = _choose(nets, pool.faces[fresh], labelled, count, sampler, random_state, device)
     chosen = np.flatnonzero(fresh)[np.sort(picks)]  # in time order, for the labeller
     files = FaceFiles(folder, name, sha256)
-    paths, contexts = _save_chosen(frames, pool, chosen, files, earlier, cropper)
+    paths, contexts = _save_chosen(frames, pool, chosen, files, earlier, cuts)
     rows = [
         dict(
             path=path,

