@@ -12,7 +12,7 @@ import torch
 from sklearn.base import BaseEstimator
 
 from .._validation import NumberInterval
-from ._mtcnn import _regress, _square, _windows, detect_faces, load_mtcnn, nms
+from ._mtcnn import _nms, _regress, _square, _windows, detect_faces, load_mtcnn
 
 __all__ = ["DETECTORS", "MTCNNDetector", "make_detector"]
 
@@ -235,7 +235,7 @@ class MTCNNDetector(BaseEstimator):
             return None
         boxes = np.concatenate([boxes[kept][passed, :4], score[passed, None]], axis=1)
         boxes = _regress(boxes, offsets.numpy()[passed])
-        return boxes[nms(boxes[:, :4], boxes[:, 4], 0.7, mode="min")[0]]
+        return boxes[_nms(boxes[:, :4], boxes[:, 4], 0.7, mode="min")[0]]
 
     def detect_sequence(self, images, state=None):
         """The largest face of consecutive frames, following it from frame to frame.

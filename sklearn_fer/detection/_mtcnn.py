@@ -14,12 +14,16 @@ is not available).
 from __future__ import annotations
 
 from importlib import metadata
+from numbers import Real
 from pathlib import Path
 
 import cv2
 import numpy as np
 import torch
+from sklearn.utils._param_validation import StrOptions, validate_params
 from torch import nn
+
+from .._validation import NumberInterval
 
 __all__ = ["FACENET_INSTALL", "MTCNNNets", "detect_faces", "load_mtcnn", "nms"]
 
@@ -132,6 +136,15 @@ def load_mtcnn():
     return nets.to(memory_format=torch.channels_last).eval().requires_grad_(False)
 
 
+@validate_params(
+    {
+        "boxes": ["array-like"],
+        "scores": ["array-like"],
+        "threshold": [NumberInterval(Real, 0, 1, closed="both")],
+        "mode": [StrOptions({"union", "min"})],
+    },
+    prefer_skip_nested_validation=True,
+)
 def nms(boxes, scores, threshold, mode="union"):
     """Greedy non-maximum suppression: indices kept, best score first.
 
@@ -164,6 +177,24 @@ def nms(boxes, scores, threshold, mode="union"):
     >>> nms(boxes, np.array([0.9, 0.8, 0.7]), 0.5).tolist()
     [0, 2]
     """
+    boxes = np.asarray(boxes)
+    scores = np.asarray(scores)
+    if boxes.dtype.kind not in "iuf" or scores.dtype.kind not in "iuf":
+        raise TypeError(
+            f"boxes and scores must be numbers, got dtypes {boxes.dtype} and {scores.dtype}."
+        )
+    if boxes.ndim != 2 or boxes.shape[1] != 4 or scores.shape != (len(boxes),):
+        raise ValueError(
+            f"boxes must have shape (n, 4) and scores shape (n,), got {boxes.shape} and "
+            f"{scores.shape}."
+        )
+    if not (np.all(np.isfinite(boxes)) and np.all(np.isfinite(scores))):
+        raise ValueError("boxes and scores must be finite (no NaN or infinity).")
+    return _nms(boxes, scores, threshold, mode)
+
+
+def _nms(boxes, scores, threshold, mode="union"):
+    """:func:`nms` without its checks, for the detector's own well-formed arrays."""
     boxes = np.asarray(boxes, dtype=np.float64).reshape(-1, 4)
     if not len(boxes):
         return np.empty(0, dtype=np.int64)
@@ -270,11 +301,11 @@ def _proposals(nets, image, min_face_size, factor, threshold):
             ],
             axis=1,
         )
-        found.append(boxes[nms(boxes[:, :4], boxes[:, 4], 0.5)])
+        found.append(boxes[_nms(boxes[:, :4], boxes[:, 4], 0.5)])
     if not found:
         return np.zeros((0, 5))
     boxes = np.concatenate(found)
-    boxes = boxes[nms(boxes[:, :4], boxes[:, 4], 0.7)]
+    boxes = boxes[_nms(boxes[:, :4], boxes[:, 4], 0.7)]
     return _square(_regress(boxes[:, :5], boxes[:, 5:9], plus_one=False))
 
 
@@ -291,10 +322,10 @@ def _refine(net, image, boxes, side, threshold, nms_mode):
     boxes = np.concatenate([boxes[passed, :4], score[passed, None]], axis=1)
     offsets = offsets.numpy()[passed]
     if nms_mode == "union":
-        keep = nms(boxes[:, :4], boxes[:, 4], 0.7)
+        keep = _nms(boxes[:, :4], boxes[:, 4], 0.7)
         return _square(_regress(boxes[keep], offsets[keep]))
     boxes = _regress(boxes, offsets)
-    return boxes[nms(boxes[:, :4], boxes[:, 4], 0.7, mode="min")]
+    return boxes[_nms(boxes[:, :4], boxes[:, 4], 0.7, mode="min")]
 
 
 @torch.inference_mode()

@@ -248,10 +248,14 @@ def load_fer2013_valence_arousal(path=None, *, coordinates=None, dropout=0.5):
     """
     from ._fer2013 import load_fer2013_mini_xception
 
+    table = _coordinates(coordinates)
+    if table.shape[0] != len(_EXPRESSIONS):
+        raise ValueError(
+            f"coordinates must have one (valence, arousal) row for each of the "
+            f"{len(_EXPRESSIONS)} FER2013 expressions {_EXPRESSIONS}, got {table.shape[0]} rows."
+        )
     real = load_fer2013_mini_xception(path)
-    net = MiniXceptionAffect(
-        image_size=real.input.image_size, dropout=dropout, coordinates=coordinates
-    )
+    net = MiniXceptionAffect(image_size=real.input.image_size, dropout=dropout, coordinates=table)
     missing, unexpected = net.load_state_dict(real.state_dict(), strict=False)
     new = [k for k in missing if not k.startswith(("classifier.affect.", "classifier.residual."))]
     if new or unexpected:  # pragma: no cover - the same layers by construction

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sklearn_fer import datasets, evaluation, metrics, plotting, study
+from sklearn_fer import datasets, detection, evaluation, metrics, nets, plotting, study
 
 from ._clean import accepted_or_clean, expect_clean_error
 from ._public import public_objects
@@ -21,6 +21,7 @@ from ._public import public_objects
 ELSEWHERE = {
     "sklearn_fer.cli.main": "tests/fuzz/test_cli.py",
     "sklearn_fer.cropping.default_cascade_path": "takes no argument",
+    "sklearn_fer.detection.make_detector": "tests/detection/test_detector.py",
     "sklearn_fer.datasets.get_data_home": "tests/datasets/faces/test_make.py",
     "sklearn_fer.datasets.load_affectnet": "tests/fuzz/test_loaders.py",
     "sklearn_fer.datasets.load_amigos": "tests/datasets/test_amigos.py",
@@ -288,6 +289,32 @@ ATTACKED = {
             ("column", "DataFrame"),
         )
         for case, table in TABLES.items()
+    ],
+    "detection.nms": [
+        ("NaN box", lambda: detection.nms([[0, 0, np.nan, 9]], [0.9], 0.5), ("finite", "nan")),
+        ("3 corners", lambda: detection.nms(np.zeros((2, 3)), [0.9, 0.8], 0.5), ("shape",)),
+        ("scores too few", lambda: detection.nms(np.zeros((2, 4)), [0.9], 0.5), ("shape",)),
+        ("strings", lambda: detection.nms([["a"] * 4], [0.9], 0.5), ("dtype", "number")),
+        ("threshold 2", lambda: detection.nms(np.zeros((1, 4)), [0.9], 2), ("threshold",)),
+        ("bool threshold", lambda: detection.nms(np.zeros((1, 4)), [0.9], True), ("threshold",)),
+        ("mode", lambda: detection.nms(np.zeros((1, 4)), [0.9], 0.5, mode="max"), ("mode",)),
+    ],
+    "nets.load_fer2013_valence_arousal": [
+        (
+            "3 expressions",
+            lambda: nets.load_fer2013_valence_arousal(coordinates=np.zeros((3, 2))),
+            ("coordinates", "7"),
+        ),
+        (
+            "NaN place",
+            lambda: nets.load_fer2013_valence_arousal(coordinates=np.full((7, 2), np.nan)),
+            ("coordinates", "finite"),
+        ),
+        (
+            "unknown expression",
+            lambda: nets.load_fer2013_valence_arousal(coordinates={"joy": (1, 1)}),
+            ("coordinates", "happy"),
+        ),
     ],
     **_table_cases(plotting, ("plot_sampling", "plot_transfer")),
     **{f"study.{name}": _config_cases(getattr(study, name)) for name in CONFIGS},
