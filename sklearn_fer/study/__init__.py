@@ -26,7 +26,7 @@ of Zhou & Shi (2017), AU-selective feature maps and robustness (``--study zhou-s
 page of the documentation.
 """
 
-from ._config import PAPER, PROFILES, StudyConfig, StudyError, make_config
+from ._config import PAPER, PROFILES, StudyConfig, make_config
 from ._estimate import estimate_seconds
 from ._nasri import NasriStudy
 from ._nasri_config import NASRI_PAPER, NASRI_PROFILES, NasriConfig, make_nasri_config
@@ -34,7 +34,7 @@ from ._paper import deviations
 from ._report import Report
 from ._rescigno import RescignoStudy
 from ._run import STUDIES, reproduce
-from ._study import Study, StudyContext
+from ._study import Study, StudyContext, StudyError
 from ._zhou_shi import ZhouShiStudy
 from ._zhou_shi_config import ZHOU_SHI_PROFILES, ZhouShiConfig, make_zhou_shi_config
 

@@ -8,6 +8,7 @@ import hashlib
 import json
 
 from ..evaluation import DEFAULT_FRACTIONS
+from ._study import StudyError
 
 TARGETS = ("valence", "arousal")
 SAMPLER_NAMES = ("random", "gsx", "gsy", "igs", "mcdue")
@@ -22,19 +23,6 @@ def epochs_phrase(n):
     ('1 epoch', '6 epochs')
     """
     return f"{n} epoch" if n == 1 else f"{n} epochs"
-
-
-class StudyError(ValueError):
-    """A study cannot start as asked (bad settings, missing data, foreign ``out`` folder).
-
-    Examples
-    --------
-    >>> try:
-    ...     make_config("huge")
-    ... except StudyError as error:
-    ...     print(error)
-    profile must be one of ['paper', 'quick', 'smoke'], got 'huge'.
-    """
 
 
 @dataclasses.dataclass(frozen=True)

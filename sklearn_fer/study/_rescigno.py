@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pandas as pd
-import torch
 
 from ..evaluation import (
     CONDITIONS,
@@ -22,7 +21,6 @@ from ._config import (
     PROFILES,
     TARGETS,
     StudyConfig,
-    StudyError,
     epochs_phrase,
     make_config,
 )
@@ -37,7 +35,7 @@ from ._pretraining import (
     TRAIN_FRACTION,
     general_models,
 )
-from ._study import Study
+from ._study import Study, StudyError
 
 
 class RescignoStudy(Study):
@@ -64,8 +62,7 @@ class RescignoStudy(Study):
         return make_config(profile, **choices)
 
     def check(self, config, context):
-        if config.device.startswith("cuda") and not torch.cuda.is_available():
-            raise StudyError(f"device {config.device!r} was asked for but CUDA is not available.")
+        super().check(config, context)
         if config.dataset == "amigos":
             for name in ("affectnet", "amigos"):
                 root = context.roots.get(name)

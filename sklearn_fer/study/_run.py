@@ -11,11 +11,10 @@ from pathlib import Path
 
 from .._atomic import atomic_write
 from .._locking import FolderBusyError, file_lock
-from ._config import StudyError
 from ._nasri import NasriStudy
 from ._report import write_report
 from ._rescigno import RescignoStudy
-from ._study import StudyContext
+from ._study import StudyContext, StudyError
 from ._zhou_shi import ZhouShiStudy
 
 #: The studies ``reproduce`` can run, by name (``sklearn-fer reproduce --study NAME``).

@@ -16,6 +16,20 @@ import time
 from pathlib import Path
 
 
+class StudyError(ValueError):
+    """A study cannot start as asked (bad settings, missing data, foreign ``out`` folder).
+
+    Examples
+    --------
+    >>> from sklearn_fer.study import make_config
+    >>> try:
+    ...     make_config("huge")
+    ... except StudyError as error:
+    ...     print(error)
+    profile must be one of ['paper', 'quick', 'smoke'], got 'huge'.
+    """
+
+
 @dataclasses.dataclass
 class StudyContext:
     """What ``reproduce`` hands a running study.
@@ -140,7 +154,17 @@ class Study:
         raise NotImplementedError
 
     def check(self, config, context):
-        """Refuse to start (raise ``StudyError``) when data or devices are missing."""
+        """Refuse to start (raise :class:`StudyError`) when data or devices are missing.
+
+        The default refuses a CUDA ``config.device`` that torch cannot reach (a
+        configuration without a ``device`` has none to check); a study with data folders
+        to check extends it, calling ``super().check``.
+        """
+        import torch
+
+        device = str(getattr(config, "device", "cpu"))
+        if device.startswith("cuda") and not torch.cuda.is_available():
+            raise StudyError(f"device {device!r} was asked for but CUDA is not available.")
 
     def run(self, config, context):  # pragma: no cover - abstract
         """Do the work and return the tidy results (rows of ``RESULT_COLUMNS``)."""

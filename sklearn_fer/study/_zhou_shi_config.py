@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from ._config import StudyConfig, StudyError
+from ._config import StudyConfig
+from ._study import StudyError
 
 _PERTURBATIONS = ("occlusion", "noise", "blur", "pose", "lighting")
 

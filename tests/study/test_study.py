@@ -159,3 +159,20 @@ def test_report_blocks_are_separated_by_one_blank_line():
     report.bullets(["one", "two"])
     report.figure("transfer")
     assert report.text() == "# Title\n\nSome text.\n\n- one\n- two\n\n![transfer](transfer.png)\n"
+
+
+def test_every_study_refuses_an_unreachable_cuda_device_in_one_place(monkeypatch, tmp_path):
+    import dataclasses
+
+    import torch
+
+    from sklearn_fer.study import StudyContext
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    context = StudyContext(out=tmp_path)
+    for study in STUDIES.values():
+        profile = sorted(study.profiles)[0]
+        config = dataclasses.replace(study.profiles[profile], device="cuda:1")
+        with pytest.raises(StudyError, match="'cuda:1' was asked for but CUDA"):
+            study.check(config, context)
+        assert "check" not in vars(type(study)) or study.name == "rescigno"  # data folders
