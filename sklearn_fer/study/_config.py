@@ -4,25 +4,12 @@ profiles (``smoke``, ``quick``, ``paper``), and :func:`make_config`."""
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-import json
 
+from .._general_nets import PretrainConfig
 from ..evaluation import DEFAULT_FRACTIONS
 from ._study import StudyError
 
-TARGETS = ("valence", "arousal")
 SAMPLER_NAMES = ("random", "gsx", "gsy", "igs", "mcdue")
-
-
-def epochs_phrase(n):
-    """'1 epoch', '6 epochs': the count with its noun, as the logs and reports write it.
-
-    Examples
-    --------
-    >>> epochs_phrase(1), epochs_phrase(6)
-    ('1 epoch', '6 epochs')
-    """
-    return f"{n} epoch" if n == 1 else f"{n} epochs"
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,14 +30,10 @@ class StudyConfig:
         Torch device.
     image_size : int, default=64
         Side of the face images.
-    wild_subjects, wild_images_per_subject : int, default=500, 4
-        Size of the synthetic wild set (pre-training).
-    pretrain_hidden_units : int, default=512
-        Width of AlexNet's two hidden dense layers.
-    pretrain_optimizer : {"adam", "sgd-nesterov"}, default="adam"
-        Optimiser of pre-training (FusedAdam or NesterovSGD).
-    pretrain_lr, pretrain_batch_size, pretrain_epochs : float, int, int
-        Pre-training settings (1e-4, 16, 6).
+    pretraining : PretrainConfig, default=PretrainConfig()
+        The general nets' pre-training: the synthetic wild set's size (500 people, 4
+        images each), AlexNet's dense width (512), the optimiser, learning rate, batch
+        size and epochs (Adam, 1e-4, 16, 12).
     lab_subjects, lab_frames_per_subject : int, default=5, 60
         Size of the synthetic lab set (personal data).
     participants : tuple of int, default=()
@@ -84,8 +67,8 @@ class StudyConfig:
     Examples
     --------
     >>> config = StudyConfig(profile="mine", folds=3)
-    >>> config.folds, len(config.key())
-    (3, 16)
+    >>> config.folds, config.pretraining.epochs
+    (3, 12)
     """
 
     profile: str
@@ -94,15 +77,7 @@ class StudyConfig:
     device: str = "cpu"
     image_size: int = 64
     # the general model, pre-trained "in the wild"
-    wild_subjects: int = 500
-    wild_images_per_subject: int = 4
-    pretrain_hidden_units: int = 512
-    pretrain_optimizer: str = "adam"
-    pretrain_lr: float = 1e-4
-    pretrain_batch_size: int = 16
-    # 12: on the AU-drawn faces, 6 epochs left the arousal net at its plateau (training
-    # loss = the labels' variance, 1/3); it leaves it at epoch 8 (valence at epoch 4).
-    pretrain_epochs: int = 12
+    pretraining: PretrainConfig = PretrainConfig()
     # personal data, "in the lab"
     lab_subjects: int = 5
     lab_frames_per_subject: int = 60
@@ -132,26 +107,20 @@ class StudyConfig:
     pathnet_epochs: int = 20
     pathnet_holdout_subjects: int = 100
 
-    def key(self, fields=None):
-        """Hash of the settings (all, or the named ones): equal keys, equal results."""
-        values = dataclasses.asdict(self)
-        if fields is not None:
-            values = {name: values[name] for name in fields}
-        text = json.dumps(values, sort_keys=True, default=list)
-        return hashlib.sha256(text.encode()).hexdigest()[:16]
-
 
 #: The paper's settings (Sections 3.1-3.4 and 4), as far as it states them.
 PAPER = StudyConfig(
     profile="paper",
     image_size=227,
-    wild_subjects=10_000,
-    wild_images_per_subject=2,
-    pretrain_hidden_units=4096,
-    pretrain_optimizer="sgd-nesterov",
-    pretrain_lr=1e-3,
-    pretrain_batch_size=16,
-    pretrain_epochs=50,
+    pretraining=PretrainConfig(
+        wild_subjects=10_000,
+        wild_images_per_subject=2,
+        hidden_units=4096,
+        optimizer="sgd-nesterov",
+        lr=1e-3,
+        batch_size=16,
+        epochs=50,
+    ),
     lab_subjects=10,
     lab_frames_per_subject=1000,
     folds=5,
@@ -171,12 +140,15 @@ PROFILES = {
         PAPER,
         profile="smoke",
         image_size=64,
-        wild_subjects=40,
-        wild_images_per_subject=2,
-        pretrain_hidden_units=32,
-        pretrain_optimizer="adam",
-        pretrain_lr=1e-3,
-        pretrain_epochs=1,
+        pretraining=dataclasses.replace(
+            PAPER.pretraining,
+            wild_subjects=40,
+            wild_images_per_subject=2,
+            hidden_units=32,
+            optimizer="adam",
+            lr=1e-3,
+            epochs=1,
+        ),
         lab_subjects=2,
         lab_frames_per_subject=15,
         folds=3,
@@ -227,7 +199,7 @@ def make_config(
 
     Examples
     --------
-    >>> make_config("smoke").pretrain_epochs
+    >>> make_config("smoke").pretraining.epochs
     1
     """
     if profile not in PROFILES:

@@ -9,7 +9,7 @@ import dataclasses
 import torch
 
 from .._atomic import atomic_write
-from ._config import epochs_phrase
+from .._general_nets import epochs_phrase
 from ._nasri_config import (
     DEPARTURES,
     FER2013_BACKBONE,

@@ -3,9 +3,8 @@
 
 from __future__ import annotations
 
-import dataclasses
-
-from ._config import PAPER, StudyConfig
+from .._general_nets import flat_settings
+from ._config import PAPER
 
 # Why a profile departs from the paper, per setting.
 _REASONS = {
@@ -85,9 +84,9 @@ _STATED = {
 PAPER_PARTICIPANTS = 10
 
 _COMPARED = [
-    field.name
-    for field in dataclasses.fields(StudyConfig)
-    if field.name not in ("profile", "seed", "device", "participants", "group_folds", "samplers")
+    name
+    for name in flat_settings(PAPER)
+    if name not in ("profile", "seed", "device", "participants", "group_folds", "samplers")
 ]
 _WILD_AND_LAB_SIZES = (
     "wild_subjects",
@@ -124,6 +123,7 @@ def deviations(config):
     False
     """
     rows = []
+    ours_all, theirs_all = flat_settings(config), flat_settings(PAPER)
     if config.dataset == "synthetic":
         rows.append(
             ("dataset", "AffectNet + AMIGOS", "synthetic (make_faces)", _REASONS["dataset"])
@@ -133,7 +133,7 @@ def deviations(config):
             continue
         if config.dataset != "synthetic" and name in _WILD_AND_LAB_SIZES:
             continue  # the real sets' sizes; the participants are compared below
-        ours, theirs = getattr(config, name), getattr(PAPER, name)
+        ours, theirs = ours_all[name], theirs_all[name]
         if name in PAPER_GAPS:
             why = PAPER_GAPS[name] if ours == theirs else _REASONS.get(name, "set here")
             rows.append((name, NOT_STATED, ours, why))

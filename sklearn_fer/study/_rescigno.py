@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from .._general_nets import TARGETS, epochs_phrase
 from ..evaluation import (
     CONDITIONS,
     compare_samplers,
@@ -16,14 +17,7 @@ from ..evaluation import (
     summarize,
 )
 from ..evaluation._statistics import left_out_note
-from ._config import (
-    PAPER,
-    PROFILES,
-    TARGETS,
-    StudyConfig,
-    epochs_phrase,
-    make_config,
-)
+from ._config import PAPER, PROFILES, StudyConfig, make_config
 from ._data import load_data
 from ._estimators import head, no_transfer, samplers
 from ._paper import deviations, paper_gaps
@@ -256,12 +250,13 @@ def _validation_section(report, config, rows):
     report.heading("General nets on their validation set (the paper's Section 3.2)")
     n_train = int(rows["n_train"].iloc[0])
     if config.dataset == "synthetic":
-        people = max(1, round(config.wild_subjects * (1 - TRAIN_FRACTION) / TRAIN_FRACTION))
+        wild = config.pretraining
+        people = max(1, round(wild.wild_subjects * (1 - TRAIN_FRACTION) / TRAIN_FRACTION))
         where = (
             f"Validation set: synthetic wild faces of {people} people no general net saw "
-            f"({config.wild_images_per_subject} each; a fresh draw with seed + "
+            f"({wild.wild_images_per_subject} each; a fresh draw with seed + "
             f"{SYNTHETIC_VALIDATION_SEED_OFFSET}, 40 people for every 60 of the "
-            f"{config.wild_subjects} training people). The nets trained on all "
+            f"{wild.wild_subjects} training people). The nets trained on all "
             f"{n_train} synthetic wild images: the generator draws new people at will, so "
             "the paper's 60/40 split would only take training data away. The paper's "
             "figures are on AffectNet, not comparable with a cartoon generator's."

@@ -3,13 +3,13 @@ figures and the report, the same way for every study (:func:`reproduce`)."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import time
 from pathlib import Path
 
 from .._atomic import atomic_write
+from .._general_nets import flat_settings
 from .._locking import FolderBusyError, file_lock
 from ._nasri import NasriStudy
 from ._report import write_report
@@ -41,7 +41,7 @@ def check_out(out, config):
     out = Path(os.fspath(out))
     out.mkdir(parents=True, exist_ok=True)
     recorded = out / "config.json"
-    settings = dataclasses.asdict(config)
+    settings = flat_settings(config)
     if recorded.exists():
         try:
             previous = json.loads(recorded.read_text())

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from ._config import TARGETS
+from .._general_nets import TARGETS
 from ._data import load_data
 from ._pretraining import general_models
 from ._related import related_work_section

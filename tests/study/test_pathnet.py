@@ -14,7 +14,10 @@ def test_the_held_out_wild_set_is_new_people_of_the_wild_domain():
     config = make_config("smoke")
     wild, _ = load_data(config, None, None, lambda message: None)
     holdout = held_out_wild(config, None)
-    assert len(holdout.images) == config.pathnet_holdout_subjects * config.wild_images_per_subject
+    assert (
+        len(holdout.images)
+        == config.pathnet_holdout_subjects * config.pretraining.wild_images_per_subject
+    )
     assert holdout.target.shape == (len(holdout.images), 2)
     seen = {image.tobytes() for image in wild.images}
     assert not any(image.tobytes() in seen for image in holdout.images)
