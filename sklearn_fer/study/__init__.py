@@ -16,23 +16,22 @@ Layout, for the studies still to come: ``_study`` is the extension point (a
 :class:`Study` declares how to run its work, its report sections and its figures;
 :class:`StudyContext` is what it is handed), ``_run`` runs any study the same way
 (output folder, stages, ``results.csv``, figures, report), ``_report`` is the one
-report writer, and the Rescigno study is ``_rescigno`` with its configuration
-(``_config``, ``_paper``), estimators, data, resumable pre-training and run-time
-estimate in their own modules. The study of Nasri et al. (2020) (``--study nasri``:
-expressions by K-fold on a wild set, a small in-house set and both) is ``_nasri``, with
-its configuration (``_nasri_config``) and report sections (``_nasri_report``); the study
-of Zhou & Shi (2017), AU-selective feature maps and robustness (``--study zhou-shi``), is
-``_zhou_shi`` with ``_zhou_shi_config`` and ``_zhou_shi_report``. See the architecture
-page of the documentation.
+report writer. Every study has one shape: ``_x`` (its run), ``_x_config`` (its
+configuration, profiles and departures from its paper) and ``_x_report`` (its report
+sections and figures): ``_rescigno`` (Rescigno et al. 2020, with its PathNet part in
+``_rescigno_pathnet`` and ``_rescigno_pathnet_report``; estimators, data, the studies'
+general models and run-time estimate in their own modules), ``_nasri`` (Nasri et al.
+2020, ``--study nasri``: expressions by K-fold on a wild set, a small in-house set and
+both) and ``_zhou_shi`` (Zhou & Shi 2017, ``--study zhou-shi``: AU-selective feature maps
+and robustness). See the architecture page of the documentation.
 """
 
-from ._config import PAPER, PROFILES, StudyConfig, make_config
 from ._estimate import estimate_seconds
 from ._nasri import NasriStudy
 from ._nasri_config import NASRI_PAPER, NASRI_PROFILES, NasriConfig, make_nasri_config
-from ._paper import deviations
 from ._report import Report
 from ._rescigno import RescignoStudy
+from ._rescigno_config import PAPER, PROFILES, StudyConfig, deviations, make_config
 from ._run import STUDIES, reproduce
 from ._study import Study, StudyContext, StudyError
 from ._zhou_shi import ZhouShiStudy

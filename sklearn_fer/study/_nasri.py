@@ -21,8 +21,8 @@ from ._nasri_config import (
     make_nasri_config,
 )
 from ._nasri_report import confusion_figure, write_sections
-from ._paper import NOT_STATED
 from ._related import related_work_section
+from ._report import NOT_STATED
 from ._study import Study, StudyError
 
 _SEEDS = {"wild": 11, "lab": 12, "pretrain": 13}  # seed + offset of each synthetic set

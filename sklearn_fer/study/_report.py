@@ -16,6 +16,9 @@ from .. import __version__
 from .._atomic import atomic_write
 from .._general_nets import flat_settings
 
+#: What a report's paper column says of a setting the paper does not give.
+NOT_STATED = "not stated"
+
 SYNTHETIC_NOTICE = (
     "**These results come from synthetic data.** The faces were drawn by "
     "`sklearn_fer.datasets.make_faces` (cartoon faces whose expressions encode "

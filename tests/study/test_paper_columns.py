@@ -10,9 +10,9 @@ from sklearn_fer._general_nets import flat_settings
 from sklearn_fer.study import STUDIES, make_config
 from sklearn_fer.study._data import amigos_participants
 from sklearn_fer.study._nasri_config import NASRI_PAPER
-from sklearn_fer.study._paper import NOT_STATED, PAPER_GAPS, deviations
-from sklearn_fer.study._report import Report
-from sklearn_fer.study._rescigno import _participants_section, frames_per_subject
+from sklearn_fer.study._report import NOT_STATED, Report
+from sklearn_fer.study._rescigno_config import PAPER_GAPS, deviations
+from sklearn_fer.study._rescigno_report import _participants_section, frames_per_subject
 
 # What the paper gives no value for (Section 3.2 lists pre-training's settings only).
 UNSTATED = [

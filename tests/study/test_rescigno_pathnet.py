@@ -5,9 +5,13 @@ import pandas as pd
 
 from sklearn_fer.study import make_config
 from sklearn_fer.study._data import load_data
-from sklearn_fer.study._pathnet import held_out_wild, pathnet_template
-from sklearn_fer.study._pathnet_report import paper_rows, pathnet_sections, sampling_figure_rows
 from sklearn_fer.study._report import Report
+from sklearn_fer.study._rescigno_pathnet import held_out_wild, pathnet_template
+from sklearn_fer.study._rescigno_pathnet_report import (
+    paper_rows,
+    pathnet_sections,
+    sampling_figure_rows,
+)
 
 
 def test_the_held_out_wild_set_is_new_people_of_the_wild_domain():
