@@ -23,41 +23,40 @@ sections and figures): ``_rescigno`` (Rescigno et al. 2020, with its PathNet par
 general models and run-time estimate in their own modules), ``_nasri`` (Nasri et al.
 2020, ``--study nasri``: expressions by K-fold on a wild set, a small in-house set and
 both) and ``_zhou_shi`` (Zhou & Shi 2017, ``--study zhou-shi``: AU-selective feature maps
-and robustness). See the architecture page of the documentation.
+and robustness). Each is one entry of ``_registry`` (its name, profiles, options, output
+folder and public names), from which :data:`STUDIES`, this package's ``__all__``, the
+command line and the API page are built. Names are imported on first use, so that the
+command line reads the registry without importing any study. See the architecture page
+of the documentation.
 """
 
-from ._estimate import estimate_seconds
-from ._nasri import NasriStudy
-from ._nasri_config import NASRI_PAPER, NASRI_PROFILES, NasriConfig, make_nasri_config
-from ._report import Report
-from ._rescigno import RescignoStudy
-from ._rescigno_config import PAPER, PROFILES, StudyConfig, deviations, make_config
-from ._run import STUDIES, reproduce
-from ._study import Study, StudyContext, StudyError
-from ._zhou_shi import ZhouShiStudy
-from ._zhou_shi_config import ZHOU_SHI_PROFILES, ZhouShiConfig, make_zhou_shi_config
+import importlib
 
-__all__ = [
-    "NASRI_PAPER",
-    "NASRI_PROFILES",
-    "NasriConfig",
-    "NasriStudy",
-    "PAPER",
-    "PROFILES",
-    "STUDIES",
-    "Report",
-    "RescignoStudy",
-    "Study",
-    "StudyConfig",
-    "StudyContext",
-    "StudyError",
-    "ZHOU_SHI_PROFILES",
-    "ZhouShiConfig",
-    "ZhouShiStudy",
-    "deviations",
-    "estimate_seconds",
-    "make_config",
-    "make_nasri_config",
-    "make_zhou_shi_config",
-    "reproduce",
-]
+from ._registry import ENTRIES
+
+#: Where each public name lives: the machinery every study shares, then each registered
+#: study's own names (its registry entry's ``api``).
+_EXPORTS = {
+    "STUDIES": "_run",
+    "reproduce": "_run",
+    "Study": "_study",
+    "StudyContext": "_study",
+    "StudyError": "_study",
+    "Report": "_report",
+    **{spec.split(":")[1]: spec.split(":")[0] for entry in ENTRIES for spec in entry.api},
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *__all__})

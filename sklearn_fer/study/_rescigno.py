@@ -41,6 +41,19 @@ class RescignoStudy(Study):
     def configure(self, profile, **choices):
         return make_config(profile, **choices)
 
+    def announce(self, config):
+        if config.profile != "paper":
+            return ""
+        from ._estimate import estimate_seconds
+
+        estimate = estimate_seconds(config)
+        return (
+            f"The paper profile is long: about {estimate['total'] / 3600:.1f} h on "
+            f"{config.device} (pre-training {estimate['pretraining'] / 3600:.1f} h, No "
+            f"Transfer {estimate['no_transfer'] / 3600:.1f} h, fine-tuning "
+            f"{estimate['fine_tuning'] / 3600:.1f} h), estimated from timed steps."
+        )
+
     def check(self, config, context):
         super().check(config, context)
         if config.dataset == "amigos":

@@ -11,14 +11,13 @@ from pathlib import Path
 from .._atomic import atomic_write
 from .._general_nets import flat_settings
 from .._locking import FolderBusyError, file_lock
-from ._nasri import NasriStudy
+from ._registry import ENTRIES
 from ._report import write_report
-from ._rescigno import RescignoStudy
 from ._study import StudyContext, StudyError
-from ._zhou_shi import ZhouShiStudy
 
-#: The studies ``reproduce`` can run, by name (``sklearn-fer reproduce --study NAME``).
-STUDIES = {study.name: study for study in (RescignoStudy(), NasriStudy(), ZhouShiStudy())}
+#: The studies ``reproduce`` can run, by name (``sklearn-fer reproduce --study NAME``):
+#: one per entry of the registry (``_registry.ENTRIES``).
+STUDIES = {entry.name: entry.load() for entry in ENTRIES}
 
 
 #: Held by the run writing into an output folder: a second run on it is refused. A run

@@ -150,8 +150,15 @@ class Study:
             raise TypeError(f"{type(self).__name__} must set the class attribute `name`.")
 
     def configure(self, profile, **choices):  # pragma: no cover - abstract
-        """The configuration of a named profile with the command line's ``choices``."""
+        """The configuration of a named profile with the command line's ``choices``:
+        ``seed``, ``device`` and the configuration options its registry entry declares
+        (``sklearn_fer.study._registry``), no others."""
         raise NotImplementedError
+
+    def announce(self, config):
+        """A line the command line prints before the run starts ("" for none): say, how
+        long a long profile will take."""
+        return ""
 
     def check(self, config, context):
         """Refuse to start (raise :class:`StudyError`) when data or devices are missing.

@@ -100,29 +100,19 @@ ZHOU_SHI_PROFILES = {
 }
 
 
-def make_zhou_shi_config(
-    profile="quick",
-    *,
-    dataset="synthetic",
-    seed=0,
-    device="cpu",
-    participants=None,
-    group_folds=False,
-):
+def make_zhou_shi_config(profile="quick", *, seed=0, device="cpu"):
     """A :class:`ZhouShiConfig` from a profile and the command line's choices.
+
+    The study runs on synthetic faces only: it needs ground-truth action units, which
+    AMIGOS does not have, and its lab set has no video segments to keep whole.
 
     Parameters
     ----------
     profile : {"smoke", "quick"}, default="quick"
         There is no ``paper`` profile: the paper's data and ImageNet weights are out of
         reach, and a larger synthetic run is not the paper's.
-    dataset : {"synthetic"}, default="synthetic"
     seed : int, default=0
     device : str, default="cpu"
-    participants : None
-        AMIGOS participants: refused (AMIGOS has no action-unit labels).
-    group_folds : bool, default=False
-        Refused when True (the synthetic lab set has no video segments to keep whole).
 
     Returns
     -------
@@ -140,13 +130,6 @@ def make_zhou_shi_config(
             f"{profile!r} (it has no paper profile: the paper's data and ImageNet weights "
             "cannot be used here)."
         )
-    if dataset != "synthetic" or participants:
-        raise StudyError(
-            "the zhou-shi study runs on synthetic faces only: it needs ground-truth action "
-            f"units, which AMIGOS does not have (got dataset={dataset!r})."
-        )
-    if group_folds:
-        raise StudyError("--group-folds does not apply to the zhou-shi study (no video segments).")
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise StudyError(f"seed must be a non-negative int, got {seed!r}.")
     return dataclasses.replace(ZHOU_SHI_PROFILES[profile], seed=int(seed), device=str(device))

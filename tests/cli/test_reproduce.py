@@ -256,10 +256,12 @@ def test_predict_refuses_a_model_folder_holding_a_pickle(smoke, tmp_path, capsys
     assert "not a weights file" in capsys.readouterr().err
 
 
-def test_the_study_choices_are_the_registered_studies():
-    from sklearn_fer.cli._reproduce import STUDY_NAMES
-
-    assert sorted(STUDY_NAMES) == sorted(study.STUDIES)
+def test_the_study_choices_are_the_registered_studies(capsys):
+    assert cli.main(["reproduce", "--help"]) == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "--study {rescigno,nasri,zhou-shi}" in shown
+    for name in study.STUDIES:  # each study's description is in the help, zhou-shi's too
+        assert f"{name}: " in shown
     for name, registered in study.STUDIES.items():
         assert registered.name == name
         assert isinstance(registered.configure("smoke"), registered.config_class)

@@ -81,14 +81,28 @@ def test_a_second_run_resumes_and_another_configuration_is_refused(smoke):
     "profile, choices, match",
     [
         ("paper", {}, "profile must be one of \\['quick', 'smoke'\\] for the zhou-shi study"),
-        ("quick", {"dataset": "amigos"}, "synthetic faces only"),
-        ("quick", {"group_folds": True}, "--group-folds does not apply"),
         ("quick", {"seed": -1}, "seed must be a non-negative int"),
     ],
 )
 def test_bad_choices_are_refused(profile, choices, match):
     with pytest.raises(StudyError, match=match):
         make_zhou_shi_config(profile, **choices)
+
+
+@pytest.mark.parametrize(
+    "option", [["--dataset", "amigos"], ["--group-folds"], ["--participants", "3"]]
+)
+def test_the_command_line_refuses_other_studies_options(option, capsys, tmp_path):
+    out = str(tmp_path / "out")
+    argv = ["reproduce", "--study", "zhou-shi", "--profile", "smoke", "--out", out, *option]
+    assert cli.main(argv) == 2
+    assert f"{option[0]} goes with --study rescigno" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_its_configuration_takes_only_its_own_choices():
+    with pytest.raises(TypeError, match="group_folds"):
+        make_zhou_shi_config("smoke", group_folds=True)
 
 
 def test_the_command_line_refuses_the_paper_profile_in_one_line(capsys, tmp_path):
