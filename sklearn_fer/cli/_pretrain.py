@@ -16,7 +16,6 @@ from ._arguments import (
     positive_int,
 )
 
-PROFILE_NAMES = ("smoke", "quick", "paper")
 OPTIMIZERS = ("adam", "sgd-nesterov")
 
 # Command-line option -> the PretrainConfig field it overrides (--image-size overrides
@@ -30,6 +29,14 @@ _OVERRIDES = {
     "synthetic_people": "wild_subjects",
     "images_per_person": "wild_images_per_subject",
 }
+
+
+def _profiles():
+    # The Rescigno study's profiles (its registry entry; reading it imports no study): the
+    # general model is that study's pre-training.
+    from ..study._registry import REGISTRY
+
+    return list(REGISTRY["rescigno"].profiles)
 
 
 def add_parser(commands):
@@ -60,7 +67,7 @@ def add_parser(commands):
     parser.add_argument("--out", type=Path, required=True, help="model folder to write")
     parser.add_argument(
         "--profile",
-        choices=PROFILE_NAMES,
+        choices=_profiles(),
         default="quick",
         help="settings to start from: those of the study's profiles (default: quick; "
         "smoke: seconds, too short to learn; paper: the paper's, hours)",
