@@ -30,6 +30,7 @@ from sklearn_fer.active import (
     RandomSampler,
     SampledRegressor,
 )
+from sklearn_fer.detection import MTCNNDetector
 from sklearn_fer.feature_maps import FeatureMapSelector
 from sklearn_fer.pathnet import PathNetClassifier, PathNetRegressor
 
@@ -123,6 +124,7 @@ INIT_PARAMS = {
         random_state=0,
     ),
     MCDropoutSampler: dict(n_iter=3, random_state=0),
+    MTCNNDetector: dict(),
     PathNetClassifier: dict(_PATHNET),
     PathNetRegressor: dict(_PATHNET),
     RandomSampler: dict(random_state=0),
@@ -146,6 +148,7 @@ DATA = {
     GreedySampler: ("pool", None),
     MCDropoutRegressor: ("features", "continuous"),
     MCDropoutSampler: ("pool", None),
+    MTCNNDetector: ("images", None),
     PathNetClassifier: ("features", "labels"),
     PathNetRegressor: ("features", "continuous"),
     RandomSampler: ("pool", None),
@@ -162,6 +165,10 @@ SKIPPED_ESTIMATORS = {
     GreedySampler: "a query strategy: nothing to fit, it selects rows of a pool",
     MCDropoutSampler: "a query strategy: nothing to fit, it selects rows of a pool",
     RandomSampler: "a query strategy: nothing to fit, it selects rows of a pool",
+    MTCNNDetector: (
+        "finds faces in RGB images (n, h, w, 3) of any size with fixed, trained weights: "
+        "nothing to fit; the checks build 2-D X (tests/detection/ checks it on real faces)"
+    ),
     MCDropoutRegressor: (
         "its predictions average dropout masks drawn for the rows of each call, so a "
         "subset or a reordering of the rows gets other masks by design; and its head "

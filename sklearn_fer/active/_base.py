@@ -13,6 +13,7 @@ import numpy as np
 from scipy.sparse import issparse
 from sklearn.base import BaseEstimator
 from sklearn.utils import check_array
+from sklearn.utils._param_validation import InvalidParameterError
 from sklearn.utils.validation import _num_samples
 
 from .._validation import NumberInterval, check_param, is_dataset
@@ -28,6 +29,17 @@ def _check_n_instances(n_instances, n_pool, caller_name):
     if n_pool == 0:
         raise ValueError("X_pool is empty: there is nothing to select from.")
     # The pool size is the upper bound: modAL asks for more than is left near the end.
+    # A pool of one is the interval [1, 1], which scikit-learn's Interval cannot hold
+    # (it needs left < right): any count >= 1 first (booleans refused), then exactly 1.
+    if n_pool == 1:
+        constraint = NumberInterval(Integral, 1, None, closed="left")
+        check_param(n_instances, "n_instances", [constraint], caller_name)
+        if n_instances != 1:
+            raise InvalidParameterError(
+                f"The 'n_instances' parameter of {caller_name} must be 1 (the pool holds one "
+                f"row). Got {n_instances!r} instead."
+            )
+        return n_instances
     constraint = NumberInterval(Integral, 1, int(n_pool), closed="both")
     return check_param(n_instances, "n_instances", [constraint], caller_name)
 

@@ -10,8 +10,8 @@ from numbers import Integral, Real
 import numpy as np
 import torch
 from sklearn.base import BaseEstimator
-from sklearn.utils._param_validation import Interval
 
+from .._validation import NumberInterval
 from ._mtcnn import _regress, _square, _windows, detect_faces, load_mtcnn, nms
 
 __all__ = ["DETECTORS", "MTCNNDetector", "make_detector"]
@@ -123,10 +123,10 @@ class MTCNNDetector(BaseEstimator):
     """
 
     _parameter_constraints = {
-        "min_face_size": [Interval(Real, 12, None, closed="left")],
+        "min_face_size": [NumberInterval(Real, 12, None, closed="left")],
         "thresholds": [tuple, list],
-        "factor": [Interval(Real, 0, 1, closed="neither")],
-        "redetect_every": [Interval(Integral, 1, None, closed="left")],
+        "factor": [NumberInterval(Real, 0, 1, closed="neither")],
+        "redetect_every": [NumberInterval(Integral, 1, None, closed="left")],
     }
 
     def __init__(

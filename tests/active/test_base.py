@@ -106,3 +106,26 @@ def test_bad_n_instances(sampler, n_instances, error, match, tiny_pretrained):
 def test_empty_pool(sampler):
     with pytest.raises(ValueError, match="X_pool is empty"):
         sampler.select(np.zeros((0, 4)), 1)
+
+
+@pytest.mark.parametrize(
+    "sampler",
+    [
+        GreedySampler("x"),
+        GreedySampler("y"),
+        GreedySampler("xy"),
+        MCDropoutSampler(n_iter=2, random_state=0),
+        RandomSampler(0),
+    ],
+    ids=repr,
+)
+def test_a_pool_of_one_row_gives_that_row(sampler, tiny_pretrained, features, targets):
+    # A short video sampled every 4 s can leave one frame: the interval [1, 1].
+    head = DenseHeadRegressor(tiny_pretrained, max_epochs=1, random_state=0)
+    head.fit(features[:4], targets[:4])
+    pool = features[4:5]
+    assert sampler.select(pool, 1, estimator=head).tolist() == [0]
+    with pytest.raises(ValueError, match=r"'n_instances' .* must be 1 .*\. Got 2 instead"):
+        sampler.select(pool, 2, estimator=head)
+    with pytest.raises(TypeError, match=r"'n_instances' .* \(not a bool\) .* Got True instead"):
+        sampler.select(pool, True, estimator=head)

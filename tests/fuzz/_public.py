@@ -117,7 +117,8 @@ def _pathnet(cls):
 class Spec:
     """How to build a tiny instance and what it eats.
 
-    kind: ``images`` (n, h, w, 3), ``features`` (n, WIDTH) or ``sampler`` (select a pool).
+    kind: ``images`` (n, h, w, 3), ``features`` (n, WIDTH), ``sampler`` (select a pool) or
+    ``detector`` (finds faces in images: nothing to fit, nothing to predict).
     target: ``continuous``, ``labels`` or None (a transformer / sampler).
     """
 
@@ -146,6 +147,7 @@ def _specs():
         RandomSampler,
         SampledRegressor,
     )
+    from sklearn_fer.detection import MTCNNDetector
     from sklearn_fer.feature_maps import FeatureMapSelector
     from sklearn_fer.pathnet import PathNetClassifier, PathNetRegressor
 
@@ -195,6 +197,7 @@ def _specs():
             "features",
             accepts_labels=True,
         ),
+        "MTCNNDetector": Spec(lambda: MTCNNDetector(), "detector", None),
         "GreedySampler": Spec(lambda: GreedySampler("x", random_state=0), "sampler", None),
         "RandomSampler": Spec(lambda: RandomSampler(random_state=0), "sampler", None),
         "MCDropoutSampler": Spec(

@@ -31,9 +31,10 @@ FUZZ = settings(
     max_examples=6, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
 )
 
-LEARNERS = sorted(name for name, spec in SPECS.items() if spec.kind != "sampler")
+LEARNERS = sorted(name for name, spec in SPECS.items() if spec.kind not in ("sampler", "detector"))
 PREDICTORS = sorted(name for name in LEARNERS if SPECS[name].target is not None)
 SAMPLERS = sorted(name for name, spec in SPECS.items() if spec.kind == "sampler")
+DETECTORS = sorted(name for name, spec in SPECS.items() if spec.kind == "detector")
 
 
 def test_every_public_estimator_has_a_spec():
@@ -308,6 +309,8 @@ def _use(name, estimator):
         estimator.select(features(), 2, estimator=None)
     elif name == "FaceCropper":
         estimator.transform(images(1))
+    elif spec.kind == "detector":
+        estimator.detect(images(1))
     else:
         X = images(4) if spec.kind == "images" else features(6)
         _fit(estimator, spec, X, _target(spec, len(X)))
@@ -329,6 +332,60 @@ def _mc_estimator():
     if not getattr(net, "initialized_", False):
         net.fit(features(), continuous(len(features())).reshape(-1, 1))
     return net
+
+
+# --- detectors ----------------------------------------------------------------------------
+
+
+@st.composite
+def bad_frames(draw):
+    """A list of frames with one bad frame among good ones, and what the message must name."""
+    good = np.zeros((40, 50, 3), np.uint8)
+    case = draw(st.sampled_from(["dtype", "float", "strings", "channels", "ndim", "empty"]))
+    if case == "dtype":
+        bad = np.zeros((40, 50, 3), draw(st.sampled_from([np.int64, np.int16, bool])))
+    elif case == "float":
+        bad = np.full((40, 50, 3), draw(st.floats(0, 300)), np.float32)
+    elif case == "strings":
+        bad = np.full((40, 50, 3), "a")
+    elif case == "channels":
+        bad = np.zeros((40, 50, draw(st.sampled_from([1, 2, 4]))), np.uint8)
+    elif case == "ndim":
+        bad = np.zeros(draw(st.sampled_from([(40,), (2, 40, 50, 3)])), np.uint8)
+    else:
+        bad = np.zeros(draw(st.sampled_from([(0, 50, 3), (40, 0, 3)])), np.uint8)
+    at = draw(st.integers(0, 2))
+    frames = [good, good]
+    frames.insert(at, bad)
+    fragments = ("dtype", "uint8") if case in ("dtype", "float", "strings") else ("shape",)
+    return frames, at, fragments
+
+
+@pytest.mark.parametrize("name", DETECTORS)
+@FUZZ
+@given(data=st.data())
+def test_a_bad_frame_is_refused_naming_it_and_what_was_expected(name, data):
+    frames, at, fragments = data.draw(bad_frames())
+    error = expect_clean_error("detectors", lambda: _fresh(name).detect(frames), *fragments)
+    assert f"image {at}" in str(error)
+
+
+@pytest.mark.parametrize("name", DETECTORS)
+def test_detection_does_not_depend_on_the_frames_layout(name):
+    from tests._helpers import face_frames
+
+    faces, *_ = face_frames(2)
+    frames = np.concatenate([faces, np.full_like(faces[:1], 90)])  # two faces, then none
+    expected = _fresh(name).detect(frames)
+    assert [box is None for box in expected] == [False, False, True]
+    read_only = frames.copy()
+    read_only.setflags(write=False)
+    strided = np.zeros(frames.shape[:2] + (2 * frames.shape[2], 3), np.uint8)
+    strided[:, :, ::2] = frames
+    for layout in (list(frames), read_only, strided[:, :, ::2]):
+        before = np.array(layout, copy=True)
+        assert _fresh(name).detect(layout) == expected
+        np.testing.assert_array_equal(np.array(layout), before)
 
 
 # --- samplers -----------------------------------------------------------------------------
