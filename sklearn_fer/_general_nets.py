@@ -71,7 +71,7 @@ class PretrainConfig:
 
     Examples
     --------
-    >>> from sklearn_fer._general_nets import PretrainConfig
+    >>> from sklearn_fer.study import PretrainConfig
     >>> settings = PretrainConfig(epochs=3).settings()
     >>> settings["pretrain_epochs"], settings["wild_subjects"]
     (3, 500)

@@ -37,13 +37,14 @@ from ._registry import ENTRIES
 #: Where each public name lives: the machinery every study shares, then each registered
 #: study's own names (its registry entry's ``api``).
 _EXPORTS = {
-    "STUDIES": "_run",
-    "reproduce": "_run",
-    "Study": "_study",
-    "StudyContext": "_study",
-    "StudyError": "_study",
-    "Report": "_report",
-    **{spec.split(":")[1]: spec.split(":")[0] for entry in ENTRIES for spec in entry.api},
+    "STUDIES": "._run",
+    "reproduce": "._run",
+    "Study": "._study",
+    "StudyContext": "._study",
+    "StudyError": "._study",
+    "Report": "._report",
+    "PretrainConfig": ".._general_nets",
+    **{spec.split(":")[1]: "." + spec.split(":")[0] for entry in ENTRIES for spec in entry.api},
 }
 
 __all__ = sorted(_EXPORTS)
@@ -53,7 +54,7 @@ def __getattr__(name):
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-    value = getattr(importlib.import_module(f".{module}", __name__), name)
+    value = getattr(importlib.import_module(module, __name__), name)
     globals()[name] = value
     return value
 

@@ -90,13 +90,17 @@ class StudyContext:
 class Study:
     """A study that ``sklearn-fer reproduce`` can run: the study layer's extension point.
 
-    Subclasses set the class attributes and implement :meth:`run` and
-    :meth:`write_sections`; the rest has sensible defaults.
+    Subclasses set the class attributes and implement :meth:`configure`, :meth:`run`
+    and :meth:`write_sections`; the rest has sensible defaults (:meth:`check` refuses
+    an unreachable CUDA device for every study). A study is made known to
+    :data:`STUDIES` and ``sklearn-fer reproduce`` by one entry of the registry
+    (``sklearn_fer/study/_registry.py``), which declares its name, profiles, options and
+    output folder; the entry and the class must agree on the name and the profiles.
 
     Attributes
     ----------
     name : str
-        The study's name on the command line (``--study``).
+        The study's name on the command line (``--study``), as its registry entry has it.
     report_title : str
         Title of ``report.md`` (the profile is appended).
     data_note : str

@@ -15,7 +15,7 @@ class ZhouShiConfig:
     """Everything that decides the results of the Zhou & Shi study (paths and jobs aside).
 
     The defaults are the ``quick`` profile's. The pre-training settings are a
-    :class:`~sklearn_fer._general_nets.PretrainConfig`, as in :class:`StudyConfig`, so
+    :class:`PretrainConfig`, as in :class:`StudyConfig`, so
     the general nets are cached under the same key and shared with the Rescigno study
     when they are equal.
 

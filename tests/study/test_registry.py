@@ -42,7 +42,8 @@ def test_the_package_exports_every_entrys_public_names():
             assert name in study_package.__all__
             value = getattr(study_package, name)
             assert name.isupper() or value.__module__ == f"sklearn_fer.study.{module}"
-    for shared in ("STUDIES", "Study", "StudyContext", "StudyError", "Report", "reproduce"):
+    shared_names = ("STUDIES", "Study", "StudyContext", "StudyError", "Report", "reproduce")
+    for shared in (*shared_names, "PretrainConfig"):
         assert shared in study_package.__all__
     with pytest.raises(AttributeError, match="no attribute 'NoSuchStudy'"):
         study_package.NoSuchStudy  # noqa: B018
