@@ -256,12 +256,17 @@ def test_predict_refuses_a_model_folder_holding_a_pickle(smoke, tmp_path, capsys
     assert "not a weights file" in capsys.readouterr().err
 
 
-def test_the_study_choices_are_the_registered_studies(capsys):
+def test_the_study_choices_are_the_registered_studies(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "10000")  # no line breaks (argparse breaks at hyphens)
     assert cli.main(["reproduce", "--help"]) == 0
     shown = " ".join(capsys.readouterr().out.split())
     assert "--study {rescigno,nasri,zhou-shi}" in shown
+    from sklearn_fer.study._registry import REGISTRY
+
     for name in study.STUDIES:  # each study's description is in the help, zhou-shi's too
-        assert f"{name}: " in shown
+        default = " (default)" if name == "rescigno" else ""
+        assert f"{name}{default}: {REGISTRY[name].does}." in shown
+    assert "layers.png, selectivity.png and robustness.png" in shown
     for name, registered in study.STUDIES.items():
         assert registered.name == name
         assert isinstance(registered.configure("smoke"), registered.config_class)

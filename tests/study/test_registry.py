@@ -80,6 +80,7 @@ def test_a_new_entry_reaches_the_command_line_with_no_other_change(monkeypatch, 
         profiles=("quick",),
         options=("backbone", "group_folds"),
     )
+    monkeypatch.setenv("COLUMNS", "10000")  # no line breaks (argparse breaks at hyphens)
     parser = _parser((*ENTRIES, extra), monkeypatch)
     with pytest.raises(SystemExit):
         parser.parse_args(["reproduce", "--help"])
