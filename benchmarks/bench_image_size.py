@@ -25,10 +25,9 @@ import time
 
 from sklearn_fer._threads import portable_kernels
 
+#: The pre-training part of the slice (PretrainConfig's fields).
+PRETRAINING = dict(wild_subjects=200, wild_images_per_subject=4, epochs=12)
 SLICE = dict(
-    wild_subjects=200,
-    wild_images_per_subject=4,
-    pretrain_epochs=12,
     lab_subjects=4,
     lab_frames_per_subject=60,
     folds=3,
@@ -57,7 +56,9 @@ def run(size):
     from sklearn_fer.evaluation import summarize
     from sklearn_fer.study import make_config, reproduce
 
-    config = dataclasses.replace(make_config("quick"), image_size=size, **SLICE)
+    quick = make_config("quick")
+    pretraining = dataclasses.replace(quick.pretraining, **PRETRAINING)
+    config = dataclasses.replace(quick, image_size=size, pretraining=pretraining, **SLICE)
     with tempfile.TemporaryDirectory() as folder:
         start = time.perf_counter()
         paths = reproduce(
@@ -87,7 +88,8 @@ def main():
             side, distinct, total = conv_map(size)
             print(f"{size:>4}  {side} x {side}{'':>9}{distinct:>6} of {total}")
         runs = {size: run(size) for size in args.sizes}
-    print("\nreduced quick slice:", ", ".join(f"{k}={v}" for k, v in SLICE.items()))
+    sliced = {**PRETRAINING, **SLICE}
+    print("\nreduced quick slice:", ", ".join(f"{k}={v}" for k, v in sliced.items()))
     print("\nwall time: " + ", ".join(f"{s} px {r[0]:.0f} s" for s, r in runs.items()))
     print("\ngeneral nets' validation RMSE (fresh synthetic people):")
     for size, (_, _, _, general) in runs.items():

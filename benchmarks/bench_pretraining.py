@@ -29,12 +29,12 @@ import time
 import numpy as np
 import torch
 
+from sklearn_fer._general_nets import general_net as general_model
 from sklearn_fer._threads import one_thread
 from sklearn_fer.datasets import make_faces
 from sklearn_fer.nets import AlexNet
 from sklearn_fer.study import make_config
 from sklearn_fer.study._data import load_data
-from sklearn_fer.study._estimators import general_model
 
 
 def step_milliseconds(layout, n_steps=40, rounds=3):
@@ -91,9 +91,9 @@ def plateau_trace(target, lr, hidden, epochs):
     """Print the training loss and held-out RMSE of one general net after each epoch."""
     from skorch.callbacks import Callback
 
-    config = dataclasses.replace(
-        make_config("quick"), pretrain_lr=lr, pretrain_hidden_units=hidden, pretrain_epochs=epochs
-    )
+    quick = make_config("quick")
+    pretraining = dataclasses.replace(quick.pretraining, lr=lr, hidden_units=hidden, epochs=epochs)
+    config = dataclasses.replace(quick, pretraining=pretraining)
     wild, _ = load_data(config, None, None, lambda message: None)
     held_out = make_faces(100, 4, domain="wild", image_size=64, random_state=config.seed + 2)
     start = time.perf_counter()

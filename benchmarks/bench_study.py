@@ -81,8 +81,8 @@ def quick_wall_time():
 
 def quick_general_net():
     """The quick profile's general valence net, trained here (about 100 s, one thread)."""
+    from sklearn_fer._general_nets import general_net as general_model
     from sklearn_fer.study._data import load_data
-    from sklearn_fer.study._estimators import general_model
 
     config = PROFILES["quick"]
     wild, _ = load_data(config, None, None, lambda message: None)
@@ -124,7 +124,7 @@ def fine_tuning_loop(
 ):
     config = PROFILES["quick"]
     faces = make_faces(1, n_frames, image_size=image_size, random_state=0)
-    hidden_units = hidden_units or config.pretrain_hidden_units
+    hidden_units = hidden_units or config.pretraining.hidden_units
     if pretrained is None:
         pretrained = AlexNetRegressor(module__hidden_units=hidden_units, random_state=0)
         pretrained.initialize()

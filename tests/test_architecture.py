@@ -34,8 +34,7 @@ THEMED = {
     "pathnet/test_validation.py": "_base.py's parameter and input checks",
     "plotting/test_plotting.py": "the three figure modules, each drawn and checked",
     "regressors/test_backbones.py": "every registered backbone through the regressors",
-    "study/test_rescigno_report.py": "the report sections of _rescigno.py",
-    "study/test_paper_columns.py": "every report's paper column (_paper.py, the studies' reports)",
+    "study/test_paper_columns.py": "every report's paper column (_rescigno_config.py, _nasri.py)",
     "study/test_wild_split.py": "the general nets' wild split (_data.py, _pretraining.py, reports)",
     "workflow/test_fer2013_general.py": "the real FER2013 net as a general model",
 }

@@ -26,9 +26,10 @@ from pathlib import Path
 
 import pandas as pd
 
+from sklearn_fer._general_nets import epochs_phrase
 from sklearn_fer.evaluation import compare_samplers, summarize
 from sklearn_fer.study import PAPER
-from sklearn_fer.study._rescigno import epochs_phrase, flat_predictions
+from sklearn_fer.study._rescigno_report import flat_predictions
 
 ROOT = Path(__file__).resolve().parents[1]
 BEGIN = "<!-- study:begin: written by `python tools/study_figures.py --write`; CI checks it -->"

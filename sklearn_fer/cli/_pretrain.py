@@ -16,20 +16,27 @@ from ._arguments import (
     positive_int,
 )
 
-PROFILE_NAMES = ("smoke", "quick", "paper")
 OPTIMIZERS = ("adam", "sgd-nesterov")
 
-# Command-line option -> StudyConfig field it overrides.
+# Command-line option -> the PretrainConfig field it overrides (--image-size overrides
+# the study configuration's image_size).
 _OVERRIDES = {
-    "image_size": "image_size",
-    "epochs": "pretrain_epochs",
-    "hidden_units": "pretrain_hidden_units",
-    "optimizer": "pretrain_optimizer",
-    "lr": "pretrain_lr",
-    "batch_size": "pretrain_batch_size",
+    "epochs": "epochs",
+    "hidden_units": "hidden_units",
+    "optimizer": "optimizer",
+    "lr": "lr",
+    "batch_size": "batch_size",
     "synthetic_people": "wild_subjects",
     "images_per_person": "wild_images_per_subject",
 }
+
+
+def _profiles():
+    # The Rescigno study's profiles (its registry entry; reading it imports no study): the
+    # general model is that study's pre-training.
+    from ..study._registry import REGISTRY
+
+    return list(REGISTRY["rescigno"].profiles)
 
 
 def add_parser(commands):
@@ -60,7 +67,7 @@ def add_parser(commands):
     parser.add_argument("--out", type=Path, required=True, help="model folder to write")
     parser.add_argument(
         "--profile",
-        choices=PROFILE_NAMES,
+        choices=_profiles(),
         default="quick",
         help="settings to start from: those of the study's profiles (default: quick; "
         "smoke: seconds, too short to learn; paper: the paper's, hours)",
@@ -94,8 +101,12 @@ def _config(args):
         for option, field in _OVERRIDES.items()
         if getattr(args, option) is not None
     }
+    pretraining = dataclasses.replace(config.pretraining, **overrides)
     source = "affectnet" if args.affectnet_root else "folder" if args.images else "synthetic"
-    return dataclasses.replace(config, dataset=source, **overrides)
+    image_size = config.image_size if args.image_size is None else args.image_size
+    return dataclasses.replace(
+        config, dataset=source, image_size=image_size, pretraining=pretraining
+    )
 
 
 def _fingerprint(args):
@@ -183,15 +194,15 @@ def _loader(args, config):
             print(f"{args.images}: {len(data.images)} labelled faces{dropped}")
         else:
             data = make_faces(
-                config.wild_subjects,
-                config.wild_images_per_subject,
+                config.pretraining.wild_subjects,
+                config.pretraining.wild_images_per_subject,
                 domain="wild",
                 image_size=config.image_size,
                 random_state=config.seed,
             )
             print(
                 f"synthetic faces (SYNTHETIC DATA): {len(data.images)} images of "
-                f"{config.wild_subjects} people"
+                f"{config.pretraining.wild_subjects} people"
             )
             _, validation = wild_split(config, data)
         if len(data.images) == 0:

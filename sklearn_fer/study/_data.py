@@ -9,9 +9,10 @@ def load_data(config, affectnet_root, amigos_root, log):
     from ..datasets import load_affectnet, load_amigos, make_faces
 
     if config.dataset == "synthetic":
+        wild_subjects = config.pretraining.wild_subjects
         wild = make_faces(
-            config.wild_subjects,
-            config.wild_images_per_subject,
+            wild_subjects,
+            config.pretraining.wild_images_per_subject,
             domain="wild",
             image_size=config.image_size,
             random_state=config.seed,
@@ -24,7 +25,7 @@ def load_data(config, affectnet_root, amigos_root, log):
             random_state=config.seed + 1,
         )
         log(
-            f"synthetic data: {len(wild.images)} wild images of {config.wild_subjects} "
+            f"synthetic data: {len(wild.images)} wild images of {wild_subjects} "
             f"people; {len(lab.images)} lab frames of {config.lab_subjects} people"
         )
         return wild, lab

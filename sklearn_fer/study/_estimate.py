@@ -6,8 +6,8 @@ import time
 
 import numpy as np
 
-from ._config import TARGETS
-from ._estimators import general_model, head
+from .._general_nets import TARGETS, general_net
+from ._estimators import head
 
 
 def _seconds_per_sample(fit, samples):
@@ -45,17 +45,17 @@ def estimate_seconds(config, *, n_train_per_fold=None):
     size = config.image_size
     images = rng.integers(0, 256, size=(32, size, size, 3), dtype=np.uint8)
     y = rng.uniform(-1, 1, 32).astype(np.float32)
-    net = general_model(config, 0).set_params(max_epochs=1)
+    net = general_net(config, 0).set_params(max_epochs=1)
     per_image = _seconds_per_sample(lambda: net.fit(images, y), len(images))
     features = rng.random((64, 256 * 36), dtype=np.float32)
     net_head = head(config).set_params(pretrained=net, max_epochs=1)
     per_feature = _seconds_per_sample(lambda: net_head.fit(features, y.repeat(2)), len(features))
     n_targets = len(TARGETS)
-    n_wild = config.wild_subjects * config.wild_images_per_subject
+    n_wild = config.pretraining.wild_subjects * config.pretraining.wild_images_per_subject
     if n_train_per_fold is None:
         n_train_per_fold = config.lab_frames_per_subject * (config.folds - 1) / config.folds
     fits = config.lab_subjects * config.folds * n_targets
-    pretraining = n_targets * n_wild * config.pretrain_epochs * per_image
+    pretraining = n_targets * n_wild * config.pretraining.epochs * per_image
     no_transfer = fits * n_train_per_fold * config.no_transfer_epochs * per_image
     share = 1 + len(config.samplers) * sum(config.fractions)  # Transfer 100% + curves
     fine_tuning = fits * share * n_train_per_fold * config.head_epochs * per_feature

@@ -9,7 +9,7 @@ import dataclasses
 import torch
 
 from .._atomic import atomic_write
-from ._config import StudyError, epochs_phrase
+from .._general_nets import epochs_phrase
 from ._nasri_config import (
     DEPARTURES,
     FER2013_BACKBONE,
@@ -21,9 +21,9 @@ from ._nasri_config import (
     make_nasri_config,
 )
 from ._nasri_report import confusion_figure, write_sections
-from ._paper import NOT_STATED
 from ._related import related_work_section
-from ._study import Study
+from ._report import NOT_STATED
+from ._study import Study, StudyError
 
 _SEEDS = {"wild": 11, "lab": 12, "pretrain": 13}  # seed + offset of each synthetic set
 _PRETRAINING_TARGETS = ("valence", "arousal")
@@ -164,10 +164,6 @@ class NasriStudy(Study):
 
     def configure(self, profile, **choices):
         return make_nasri_config(profile, **choices)
-
-    def check(self, config, context):
-        if config.device.startswith("cuda") and not torch.cuda.is_available():
-            raise StudyError(f"device {config.device!r} was asked for but CUDA is not available.")
 
     def run(self, config, context):
         from ..evaluation import evaluate_training_sets

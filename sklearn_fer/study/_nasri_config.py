@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 
 from ..evaluation import KFOLD_CONDITIONS
-from ._config import StudyError
+from ._study import StudyError
 
 #: The backbone whose pre-trained weights ship with ``fer`` (no pre-training stage).
 FER2013_BACKBONE = "fer2013-mini-xception"
@@ -162,31 +162,19 @@ PAPER_GAPS = {
 }
 
 
-def make_nasri_config(
-    profile="quick",
-    *,
-    dataset="synthetic",
-    seed=0,
-    device="cpu",
-    backbone=None,
-    participants=None,
-    group_folds=False,
-):
+def make_nasri_config(profile="quick", *, seed=0, device="cpu", backbone=None):
     """A :class:`NasriConfig` from a profile and the command line's choices.
+
+    The study runs on synthetic data only (AffectNet and the Empathic set are not
+    available); the in-house set's folds always keep each person within one fold.
 
     Parameters
     ----------
     profile : {"smoke", "quick", "paper"}, default="quick"
-    dataset : {"synthetic"}, default="synthetic"
     seed : int, default=0
     device : str, default="cpu"
     backbone : str or None, default=None
         A name of :data:`~sklearn_fer.nets.BACKBONES`; None keeps the profile's.
-    participants : None
-        AMIGOS participants: not used by this study (anything but None is refused).
-    group_folds : bool, default=False
-        Accepted for the command line's sake; the in-house set's folds always keep each
-        person within one fold.
 
     Returns
     -------
@@ -195,7 +183,7 @@ def make_nasri_config(
     Raises
     ------
     StudyError
-        An unknown profile, dataset or backbone, or a bad seed.
+        An unknown profile or backbone, or a bad seed.
 
     Examples
     --------
@@ -207,13 +195,6 @@ def make_nasri_config(
 
     if profile not in NASRI_PROFILES:
         raise StudyError(f"profile must be one of {sorted(NASRI_PROFILES)}, got {profile!r}.")
-    if dataset != "synthetic":
-        raise StudyError(
-            f"the nasri study runs on synthetic data only (AffectNet and the Empathic set "
-            f"are not available), got dataset={dataset!r}."
-        )
-    if participants:
-        raise StudyError("--participants selects AMIGOS people: the nasri study has none.")
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise StudyError(f"seed must be a non-negative int, got {seed!r}.")
     config = NASRI_PROFILES[profile]

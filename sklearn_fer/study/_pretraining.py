@@ -1,9 +1,8 @@
-"""Pre-training the general models, resumable: a checkpoint after every epoch, and a
-cache of finished models shared across output folders."""
+"""The studies' general models: the wild split, and a cache of finished models shared
+across output folders (the resumable training itself is :mod:`sklearn_fer._general_nets`'s)."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import shutil
 import time
@@ -11,116 +10,37 @@ from pathlib import Path
 
 import joblib
 import numpy as np
-from skorch.callbacks import Callback
 
 from .. import __version__
-from .._atomic import folder_written_whole, old_folder
+from .._atomic import folder_written_whole
+from .._general_nets import (
+    PAPER_VALIDATION_RMSE,
+    TARGETS,
+    epochs_phrase,
+    fit_resumably,
+    flat_settings,
+    pretrain_key,
+    validation_scores,
+)
 from .._random import derive_seed
 from .._threads import one_thread
 from ..persistence import load_pretrained, save_pretrained
-from ._config import TARGETS, epochs_phrase
-from ._estimators import general_model
 
-
-class _EpochCheckpoint(Callback):
-    """After each epoch, save weights, optimiser state and history, atomically.
-
-    Files go to a staging folder that then replaces the checkpoint folder
-    (:func:`~sklearn_fer._atomic.replace_folder`), so a crash leaves either the previous
-    epoch's checkpoint or this one, never a mix.
-    """
-
-    def __init__(self, folder, bar=None):
-        self.folder = folder
-        self.bar = bar
-
-    def on_epoch_end(self, net, **kwargs):
-        with folder_written_whole(self.folder) as staging:
-            net.save_params(
-                f_params=str(staging / "params.pt"),
-                f_optimizer=str(staging / "optimizer.pt"),
-                f_history=str(staging / "history.json"),
-            )
-        if self.bar is not None:
-            self.bar.update(1)
-            self.bar.set_postfix(loss=f"{net.history[-1, 'train_loss']:.4f}")
-
-
-def _checkpoint_folder(folder):
-    folder = Path(folder)
-    if (folder / "params.pt").exists():
-        return folder
-    old = old_folder(folder)  # interrupted between the two renames
-    return old if (old / "params.pt").exists() else None
-
-
-def _pretrain(config, target_index, images, y, folder, progress, callbacks=()):
-    """Fit one general net, resuming from its last epoch checkpoint if there is one.
-
-    ``callbacks`` are more skorch ``(name, callback)`` pairs (``sklearn-fer pretrain``'s
-    progress bar over batches).
-    """
-    net = general_model(config, target_index)
-    bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(
-            total=config.pretrain_epochs,
-            desc=f"pre-training ({TARGETS[target_index]})",
-            unit="epoch",
-        )
-    net.set_params(callbacks=[("checkpoint", _EpochCheckpoint(folder, bar)), *callbacks])
-    try:
-        found = _checkpoint_folder(folder)
-        if found is not None:
-            net.initialize()
-            net.load_params(
-                f_params=str(found / "params.pt"),
-                f_optimizer=str(found / "optimizer.pt"),
-                f_history=str(found / "history.json"),
-            )
-            done = len(net.history)
-            if bar is not None:
-                bar.update(done)
-            remaining = config.pretrain_epochs - done
-            if remaining > 0:
-                net.set_params(max_epochs=remaining)
-                net.partial_fit(images, y)
-                net.set_params(max_epochs=config.pretrain_epochs)
-        else:
-            net.fit(images, y)
-    finally:
-        if bar is not None:
-            bar.close()
-    # ``set_params`` alone keeps the initialised ``callbacks_`` (and so the checkpoint's
-    # progress bar and its stream, which cannot cross a process boundary).
-    net.set_params(callbacks=None)
-    net.initialize_callbacks()
-    return net
-
-
-_PRETRAIN_FIELDS = (
-    "dataset",
-    "seed",
-    "device",
-    "image_size",
-    "wild_subjects",
-    "wild_images_per_subject",
-    "pretrain_hidden_units",
-    "pretrain_optimizer",
-    "pretrain_lr",
-    "pretrain_batch_size",
-    "pretrain_epochs",
-)
+__all__ = [  # what the studies and their reports take from here
+    "PAPER_VALIDATION_RMSE",
+    "SPLIT_STREAM",
+    "SYNTHETIC_VALIDATION_SEED_OFFSET",
+    "TRAIN_FRACTION",
+    "general_models",
+    "split_by_image",
+    "validation_scores",
+    "wild_split",
+]
 
 
 #: Rescigno et al. (2020, Section 3.2): "AffectNet images have been split into training
 #: (60%) and validation (40%) sets".
 TRAIN_FRACTION = 0.6
-
-#: The general nets' validation RMSE the paper reports (Section 3.2); it reports no CCC.
-PAPER_VALIDATION_RMSE = {"valence": 0.279, "arousal": 0.242}
 
 #: Key of the stream the split draws from (derive_seed(seed, SPLIT_STREAM)).
 SPLIT_STREAM = 27
@@ -190,10 +110,11 @@ def wild_split(config, wild, validation=True):
     if config.dataset == "synthetic":
         if not validation:
             return None, None
-        people = max(1, round(config.wild_subjects * (1 - TRAIN_FRACTION) / TRAIN_FRACTION))
+        wild_subjects = config.pretraining.wild_subjects
+        people = max(1, round(wild_subjects * (1 - TRAIN_FRACTION) / TRAIN_FRACTION))
         faces = make_faces(
             people,
-            config.wild_images_per_subject,
+            config.pretraining.wild_images_per_subject,
             domain="wild",
             image_size=config.image_size,
             random_state=config.seed + SYNTHETIC_VALIDATION_SEED_OFFSET,
@@ -201,7 +122,7 @@ def wild_split(config, wild, validation=True):
         description = (
             f"{len(faces.images)} synthetic wild faces of {people} people no general net "
             f"saw (a fresh draw: 40 people for every 60 of the training set's "
-            f"{config.wild_subjects}; training kept every wild image)"
+            f"{wild_subjects}; training kept every wild image)"
         )
         return None, Bunch(
             images=faces.images,
@@ -225,31 +146,10 @@ def wild_split(config, wild, validation=True):
     )
 
 
-def validation_scores(nets, validation):
-    """RMSE, CCC, PCC and SAGR of each general net on the validation set, as a dict
-    ``{target: {"rmse": ..., "ccc": ..., "pcc": ..., "sagr": ..., "n": ...}}``."""
-    from ..metrics import ccc, pcc, rmse, sagr
-
-    scores = {}
-    with one_thread():
-        for target, net in nets.items():
-            truth = np.asarray(validation[target], dtype=np.float64)
-            prediction = np.asarray(net.predict(validation.images), dtype=np.float64)
-            prediction = prediction.reshape(len(truth), -1)[:, 0]
-            scores[target] = {
-                "rmse": float(rmse(truth, prediction)),
-                "ccc": float(ccc(truth, prediction)),
-                "pcc": float(pcc(truth, prediction)),
-                "sagr": float(sagr(truth, prediction)),
-                "n": int(len(truth)),
-            }
-    return scores
-
-
 def _pretrain_on_one_thread(config, target_index, images, y, folder, progress):
     start = time.perf_counter()
     with one_thread():
-        net = _pretrain(config, target_index, images, y, folder, progress)
+        net = fit_resumably(config, target_index, images, y, folder, progress)
     return net, time.perf_counter() - start
 
 
@@ -268,7 +168,7 @@ def _copy_folder(source, folder):
 def _training_key(config):
     """Key of the general nets' settings and training data: real data train on the
     paper's 60% (a model trained on the whole list is another model)."""
-    key = config.key(_PRETRAIN_FIELDS)
+    key = pretrain_key(config)
     if config.dataset == "synthetic":
         return key
     return joblib.hash((key, "affectnet", TRAIN_FRACTION, SPLIT_STREAM))[:16]
@@ -325,10 +225,11 @@ def general_models(config, wild, out, data_home, progress, log, n_jobs=None, val
     nets = {}
     for target, (net, seconds) in zip(TARGETS, trained):
         nets[target] = net
-        log(f"general model ({target}): {epochs_phrase(config.pretrain_epochs)} in {seconds:.0f} s")
+        epochs = epochs_phrase(config.pretraining.epochs)
+        log(f"general model ({target}): {epochs} in {seconds:.0f} s")
     metadata = {
         "pretrain_key": key,
-        "config": dataclasses.asdict(config),
+        "config": flat_settings(config),
         "sklearn_fer": __version__,
     }
     if validate:

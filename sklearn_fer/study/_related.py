@@ -2,7 +2,7 @@
 per paper, in its report and in the user guide (issue 27).
 
 Rescigno et al. (2020) is the package's main paper (its departures are the report's
-settings table, ``_paper.py``); the three related works are directions the package grew
+settings table, ``_rescigno_config.py``); the three related works are directions the package grew
 into, and their studies borrow a question from each rather than reproduce it.
 """
 

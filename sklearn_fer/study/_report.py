@@ -9,13 +9,15 @@ of each stage and the versions that produced it.
 
 from __future__ import annotations
 
-import dataclasses
-
 import pandas as pd
 import torch
 
 from .. import __version__
 from .._atomic import atomic_write
+from .._general_nets import flat_settings
+
+#: What a report's paper column says of a setting the paper does not give.
+NOT_STATED = "not stated"
 
 SYNTHETIC_NOTICE = (
     "**These results come from synthetic data.** The faces were drawn by "
@@ -89,7 +91,7 @@ class Report:
 
 def _configuration_section(report, study, config):
     report.heading("Configuration")
-    settings = [(k, str(v)) for k, v in dataclasses.asdict(config).items()]
+    settings = [(k, str(v)) for k, v in flat_settings(config).items()]
     report.table(pd.DataFrame(settings, columns=["setting", "value"]))
     report.heading("Settings that differ from the paper's, or that it does not state", level=3)
     rows = study.deviations(config)

@@ -3,23 +3,21 @@ figures and the report, the same way for every study (:func:`reproduce`)."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
 import os
 import time
 from pathlib import Path
 
 from .._atomic import atomic_write
+from .._general_nets import flat_settings
 from .._locking import FolderBusyError, file_lock
-from ._config import StudyError
-from ._nasri import NasriStudy
+from ._registry import ENTRIES
 from ._report import write_report
-from ._rescigno import RescignoStudy
-from ._study import StudyContext
-from ._zhou_shi import ZhouShiStudy
+from ._study import StudyContext, StudyError
 
-#: The studies ``reproduce`` can run, by name (``sklearn-fer reproduce --study NAME``).
-STUDIES = {study.name: study for study in (RescignoStudy(), NasriStudy(), ZhouShiStudy())}
+#: The studies ``reproduce`` can run, by name (``sklearn-fer reproduce --study NAME``):
+#: one per entry of the registry (``_registry.ENTRIES``).
+STUDIES = {entry.name: entry.load() for entry in ENTRIES}
 
 
 #: Held by the run writing into an output folder: a second run on it is refused. A run
@@ -42,7 +40,7 @@ def check_out(out, config):
     out = Path(os.fspath(out))
     out.mkdir(parents=True, exist_ok=True)
     recorded = out / "config.json"
-    settings = dataclasses.asdict(config)
+    settings = flat_settings(config)
     if recorded.exists():
         try:
             previous = json.loads(recorded.read_text())

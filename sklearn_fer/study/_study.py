@@ -16,6 +16,20 @@ import time
 from pathlib import Path
 
 
+class StudyError(ValueError):
+    """A study cannot start as asked (bad settings, missing data, foreign ``out`` folder).
+
+    Examples
+    --------
+    >>> from sklearn_fer.study import make_config
+    >>> try:
+    ...     make_config("huge")
+    ... except StudyError as error:
+    ...     print(error)
+    profile must be one of ['paper', 'quick', 'smoke'], got 'huge'.
+    """
+
+
 @dataclasses.dataclass
 class StudyContext:
     """What ``reproduce`` hands a running study.
@@ -76,13 +90,17 @@ class StudyContext:
 class Study:
     """A study that ``sklearn-fer reproduce`` can run: the study layer's extension point.
 
-    Subclasses set the class attributes and implement :meth:`run` and
-    :meth:`write_sections`; the rest has sensible defaults.
+    Subclasses set the class attributes and implement :meth:`configure`, :meth:`run`
+    and :meth:`write_sections`; the rest has sensible defaults (:meth:`check` refuses
+    an unreachable CUDA device for every study). A study is made known to
+    :data:`STUDIES` and ``sklearn-fer reproduce`` by one entry of the registry
+    (``sklearn_fer/study/_registry.py``), which declares its name, profiles, options and
+    output folder; the entry and the class must agree on the name and the profiles.
 
     Attributes
     ----------
     name : str
-        The study's name on the command line (``--study``).
+        The study's name on the command line (``--study``), as its registry entry has it.
     report_title : str
         Title of ``report.md`` (the profile is appended).
     data_note : str
@@ -136,11 +154,28 @@ class Study:
             raise TypeError(f"{type(self).__name__} must set the class attribute `name`.")
 
     def configure(self, profile, **choices):  # pragma: no cover - abstract
-        """The configuration of a named profile with the command line's ``choices``."""
+        """The configuration of a named profile with the command line's ``choices``:
+        ``seed``, ``device`` and the configuration options its registry entry declares
+        (``sklearn_fer.study._registry``), no others."""
         raise NotImplementedError
 
+    def announce(self, config):
+        """A line the command line prints before the run starts ("" for none): say, how
+        long a long profile will take."""
+        return ""
+
     def check(self, config, context):
-        """Refuse to start (raise ``StudyError``) when data or devices are missing."""
+        """Refuse to start (raise :class:`StudyError`) when data or devices are missing.
+
+        The default refuses a CUDA ``config.device`` that torch cannot reach (a
+        configuration without a ``device`` has none to check); a study with data folders
+        to check extends it, calling ``super().check``.
+        """
+        import torch
+
+        device = str(getattr(config, "device", "cpu"))
+        if device.startswith("cuda") and not torch.cuda.is_available():
+            raise StudyError(f"device {device!r} was asked for but CUDA is not available.")
 
     def run(self, config, context):  # pragma: no cover - abstract
         """Do the work and return the tidy results (rows of ``RESULT_COLUMNS``)."""

@@ -10,9 +10,8 @@ than random or the least selective ones
 from __future__ import annotations
 
 import pandas as pd
-import torch
 
-from ._config import TARGETS, StudyError
+from .._general_nets import TARGETS
 from ._data import load_data
 from ._pretraining import general_models
 from ._related import related_work_section
@@ -96,10 +95,6 @@ class ZhouShiStudy(Study):
 
     def configure(self, profile, **choices):
         return make_zhou_shi_config(profile, **choices)
-
-    def check(self, config, context):
-        if config.device.startswith("cuda") and not torch.cuda.is_available():
-            raise StudyError(f"device {config.device!r} was asked for but CUDA is not available.")
 
     def run(self, config, context):
         with context.stage("data"):

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import dataclasses
 
-from ._config import StudyConfig, StudyError
+from .._general_nets import PretrainConfig
+from ._study import StudyError
 
 _PERTURBATIONS = ("occlusion", "noise", "blur", "pose", "lighting")
 
@@ -13,9 +14,10 @@ _PERTURBATIONS = ("occlusion", "noise", "blur", "pose", "lighting")
 class ZhouShiConfig:
     """Everything that decides the results of the Zhou & Shi study (paths and jobs aside).
 
-    The defaults are the ``quick`` profile's. The pre-training settings have the names
-    (and meaning) of :class:`StudyConfig`'s, so the general nets are cached under the
-    same key and shared with the Rescigno study when they are equal.
+    The defaults are the ``quick`` profile's. The pre-training settings are a
+    :class:`PretrainConfig`, as in :class:`StudyConfig`, so
+    the general nets are cached under the same key and shared with the Rescigno study
+    when they are equal.
 
     Parameters
     ----------
@@ -29,15 +31,10 @@ class ZhouShiConfig:
         Torch device.
     image_size : int, default=64
         Side of the face images.
-    wild_subjects, wild_images_per_subject : int, default=150, 4
-        Size of the synthetic wild set (pre-training of the twin nets).
-    pretrain_hidden_units : int, default=64
-        Width of AlexNet's two hidden dense layers.
-    pretrain_optimizer : {"adam", "sgd-nesterov"}, default="adam"
-        Optimiser of pre-training.
-    pretrain_lr, pretrain_batch_size, pretrain_epochs : float, int, int
-        Pre-training settings (1e-4, 16, 3; the Rescigno quick profile's rate: at 1e-3
-        a trial run left 184 of conv2's 192 maps dead).
+    pretraining : PretrainConfig
+        The twin nets' pre-training: 150 synthetic wild people of 4 images, 64 dense
+        units, Adam at 1e-4 (the Rescigno quick profile's rate: at 1e-3 a trial run left
+        184 of conv2's 192 maps dead), batches of 16, 3 epochs.
     lab_subjects, lab_frames_per_subject : int, default=8, 40
         Size of the synthetic lab set: the subjects of the paired tests and the images
         whose maps are measured.
@@ -64,8 +61,8 @@ class ZhouShiConfig:
     --------
     >>> from sklearn_fer.study import ZhouShiConfig
     >>> config = ZhouShiConfig(profile="mine", ks=(4,))
-    >>> config.layer, len(config.key())
-    ('conv5', 16)
+    >>> config.layer, config.pretraining.epochs
+    ('conv5', 3)
     """
 
     profile: str
@@ -73,13 +70,7 @@ class ZhouShiConfig:
     seed: int = 0
     device: str = "cpu"
     image_size: int = 64
-    wild_subjects: int = 150
-    wild_images_per_subject: int = 4
-    pretrain_hidden_units: int = 64
-    pretrain_optimizer: str = "adam"
-    pretrain_lr: float = 1e-4
-    pretrain_batch_size: int = 16
-    pretrain_epochs: int = 3
+    pretraining: PretrainConfig = PretrainConfig(wild_subjects=150, hidden_units=64, epochs=3)
     lab_subjects: int = 8
     lab_frames_per_subject: int = 40
     folds: int = 2
@@ -91,16 +82,13 @@ class ZhouShiConfig:
     threshold: float = 0.2
     n_permutations: int = 1000
 
-    key = StudyConfig.key
-
 
 ZHOU_SHI_PROFILES = {
     "smoke": ZhouShiConfig(
         profile="smoke",
-        wild_subjects=30,
-        wild_images_per_subject=2,
-        pretrain_hidden_units=16,
-        pretrain_epochs=1,
+        pretraining=PretrainConfig(
+            wild_subjects=30, wild_images_per_subject=2, hidden_units=16, epochs=1
+        ),
         lab_subjects=3,
         lab_frames_per_subject=12,
         ks=(8,),
@@ -112,29 +100,19 @@ ZHOU_SHI_PROFILES = {
 }
 
 
-def make_zhou_shi_config(
-    profile="quick",
-    *,
-    dataset="synthetic",
-    seed=0,
-    device="cpu",
-    participants=None,
-    group_folds=False,
-):
+def make_zhou_shi_config(profile="quick", *, seed=0, device="cpu"):
     """A :class:`ZhouShiConfig` from a profile and the command line's choices.
+
+    The study runs on synthetic faces only: it needs ground-truth action units, which
+    AMIGOS does not have, and its lab set has no video segments to keep whole.
 
     Parameters
     ----------
     profile : {"smoke", "quick"}, default="quick"
         There is no ``paper`` profile: the paper's data and ImageNet weights are out of
         reach, and a larger synthetic run is not the paper's.
-    dataset : {"synthetic"}, default="synthetic"
     seed : int, default=0
     device : str, default="cpu"
-    participants : None
-        AMIGOS participants: refused (AMIGOS has no action-unit labels).
-    group_folds : bool, default=False
-        Refused when True (the synthetic lab set has no video segments to keep whole).
 
     Returns
     -------
@@ -152,13 +130,6 @@ def make_zhou_shi_config(
             f"{profile!r} (it has no paper profile: the paper's data and ImageNet weights "
             "cannot be used here)."
         )
-    if dataset != "synthetic" or participants:
-        raise StudyError(
-            "the zhou-shi study runs on synthetic faces only: it needs ground-truth action "
-            f"units, which AMIGOS does not have (got dataset={dataset!r})."
-        )
-    if group_folds:
-        raise StudyError("--group-folds does not apply to the zhou-shi study (no video segments).")
     if not isinstance(seed, int) or isinstance(seed, bool) or seed < 0:
         raise StudyError(f"seed must be a non-negative int, got {seed!r}.")
     return dataclasses.replace(ZHOU_SHI_PROFILES[profile], seed=int(seed), device=str(device))

@@ -1,5 +1,6 @@
-"""General models for ``sklearn-fer pretrain``: the study's resumable pre-training
-(``study/_pretraining.py``: a checkpoint after every epoch) into a model folder of its own.
+"""General models for ``sklearn-fer pretrain``: the resumable pre-training of
+:mod:`sklearn_fer._general_nets` (a checkpoint after every epoch) into a model folder of
+its own.
 
 The folder holds, while training, ``pretrain.json`` (what is being trained, keyed by a
 hash of the settings and the data) and ``checkpoints/<target>/``; at the end it is
@@ -9,7 +10,6 @@ last finished epoch; a folder holding anything else is never touched.
 
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import math
@@ -20,14 +20,16 @@ from skorch.callbacks import Callback
 
 from .. import __version__
 from .._atomic import atomic_write
-from ..persistence import ModelFolderError, read_manifest, save_pretrained
-from ..study._config import TARGETS, epochs_phrase
-from ..study._pretraining import (
-    _PRETRAIN_FIELDS,
+from .._general_nets import (
     PAPER_VALIDATION_RMSE,
-    _pretrain,
+    TARGETS,
+    epochs_phrase,
+    fit_resumably,
+    flat_settings,
+    pretrain_key,
     validation_scores,
 )
+from ..persistence import ModelFolderError, read_manifest, save_pretrained
 
 __all__ = ["PretrainError", "data_fingerprint", "pretrain"]
 
@@ -75,7 +77,7 @@ def data_fingerprint(source, root=None, labels=None):
 
 
 def _key(config, fingerprint):
-    text = json.dumps({"config": config.key(_PRETRAIN_FIELDS), "data": fingerprint}, sort_keys=True)
+    text = json.dumps({"config": pretrain_key(config), "data": fingerprint}, sort_keys=True)
     return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
@@ -125,7 +127,8 @@ def pretrain(load_data, out, *, config, fingerprint, progress=False, log=print):
     out : pathlib.Path
         The model folder to write.
     config : StudyConfig
-        The pre-training settings (``pretrain_*``, ``image_size``, ``seed``, ``device``).
+        The pre-training settings (its ``pretraining``, ``image_size``, ``seed``,
+        ``device``).
     fingerprint : dict
         What identifies the data (:func:`data_fingerprint`).
     progress : bool, default=False
@@ -145,13 +148,13 @@ def pretrain(load_data, out, *, config, fingerprint, progress=False, log=print):
     images, targets, *rest = load_data()
     validation = rest[0] if rest else None
     out.mkdir(parents=True, exist_ok=True)
-    settings = {"key": key, "config": dataclasses.asdict(config), "data": fingerprint}
+    settings = {"key": key, "config": flat_settings(config), "data": fingerprint}
     atomic_write(out / _STATE, json.dumps(settings, indent=2, default=list))
     nets = {}
     for index, target in enumerate(TARGETS):
         start = time.perf_counter()
         callbacks = [("batches", _BatchBar(target))] if progress else []
-        nets[target] = _pretrain(
+        nets[target] = fit_resumably(
             config,
             index,
             images,
@@ -161,12 +164,12 @@ def pretrain(load_data, out, *, config, fingerprint, progress=False, log=print):
             callbacks,
         )
         log(
-            f"general model ({target}): {epochs_phrase(config.pretrain_epochs)} in "
+            f"general model ({target}): {epochs_phrase(config.pretraining.epochs)} in "
             f"{time.perf_counter() - start:.0f} s"
         )
     metadata = {
         "pretrain_key": key,
-        "config": dataclasses.asdict(config),
+        "config": flat_settings(config),
         "data": fingerprint,
         "sklearn_fer": __version__,
     }

@@ -123,7 +123,7 @@ def test_rerun_resumes_without_recomputing(smoke, monkeypatch):
     monkeypatch.setattr(sampling_module, "_sampling_unit", no_work)
     monkeypatch.setattr(pathnet_module, "_pathnet_transfer_unit", no_work)
     monkeypatch.setattr(pathnet_module, "_pathnet_sampling_unit", no_work)
-    monkeypatch.setattr(_pretraining, "_pretrain", no_work)
+    monkeypatch.setattr(_pretraining, "fit_resumably", no_work)
     assert cli.main(["reproduce", "--profile", "smoke", "--out", str(smoke), "--no-progress"]) == 0
     pd.testing.assert_frame_equal(_results(smoke), before)
 
@@ -151,32 +151,13 @@ def test_interrupted_run_resumes_to_the_same_results(smoke, tmp_path, monkeypatc
     pd.testing.assert_frame_equal(_results(out), _results(smoke), check_exact=False, rtol=1e-6)
 
 
-def test_pretraining_resumes_from_its_last_epoch(tmp_path, data_home, monkeypatch):
-    config = dataclasses.replace(study.make_config("smoke", seed=5), pretrain_epochs=3)
-    wild, _ = _data.load_data(config, None, None, lambda message: None)
-    whole = _pretraining._pretrain(config, 0, wild.images, wild.valence, tmp_path / "a", False)
-
-    original = _pretraining._EpochCheckpoint.on_epoch_end
-
-    def stop_after_two(self, net, **kwargs):
-        original(self, net, **kwargs)
-        if len(net.history) == 2:
-            raise KeyboardInterrupt
-
-    monkeypatch.setattr(_pretraining._EpochCheckpoint, "on_epoch_end", stop_after_two)
-    with pytest.raises(KeyboardInterrupt):
-        _pretraining._pretrain(config, 0, wild.images, wild.valence, tmp_path / "b", False)
-    monkeypatch.setattr(_pretraining._EpochCheckpoint, "on_epoch_end", original)
-    resumed = _pretraining._pretrain(config, 0, wild.images, wild.valence, tmp_path / "b", False)
-    assert len(resumed.history) == 3
-    for name, tensor in whole.module_.state_dict().items():
-        torch.testing.assert_close(resumed.module_.state_dict()[name], tensor, rtol=1e-5, atol=1e-6)
-
-
 def test_general_nets_with_progress_bars_come_back_from_worker_processes(tmp_path, data_home):
     # A net that still held its progress bar (and the bar its stream) could not be
     # unpickled in the parent: `make reproduce` failed this way with --n-jobs 2.
-    config = dataclasses.replace(study.make_config("smoke", seed=5), pretrain_epochs=1)
+    smoke = study.make_config("smoke", seed=5)
+    config = dataclasses.replace(
+        smoke, pretraining=dataclasses.replace(smoke.pretraining, epochs=1)
+    )
     wild, _ = _data.load_data(config, None, None, lambda message: None)
     nets = _pretraining.general_models(
         config, wild, tmp_path, data_home, progress=True, log=lambda m: None, n_jobs=2
@@ -275,10 +256,17 @@ def test_predict_refuses_a_model_folder_holding_a_pickle(smoke, tmp_path, capsys
     assert "not a weights file" in capsys.readouterr().err
 
 
-def test_the_study_choices_are_the_registered_studies():
-    from sklearn_fer.cli._reproduce import STUDY_NAMES
+def test_the_study_choices_are_the_registered_studies(capsys, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "10000")  # no line breaks (argparse breaks at hyphens)
+    assert cli.main(["reproduce", "--help"]) == 0
+    shown = " ".join(capsys.readouterr().out.split())
+    assert "--study {rescigno,nasri,zhou-shi}" in shown
+    from sklearn_fer.study._registry import REGISTRY
 
-    assert sorted(STUDY_NAMES) == sorted(study.STUDIES)
+    for name in study.STUDIES:  # each study's description is in the help, zhou-shi's too
+        default = " (default)" if name == "rescigno" else ""
+        assert f"{name}{default}: {REGISTRY[name].does}." in shown
+    assert "layers.png, selectivity.png and robustness.png" in shown
     for name, registered in study.STUDIES.items():
         assert registered.name == name
         assert isinstance(registered.configure("smoke"), registered.config_class)

@@ -177,8 +177,6 @@ def test_the_cli_passes_backbone_to_nasri_only(tmp_path, capsys):
     "choices, match",
     [
         ({"profile": "huge"}, "profile must be one of"),
-        ({"dataset": "amigos"}, "synthetic data only"),
-        ({"participants": [1, 2]}, "--participants"),
         ({"seed": -1}, "non-negative int"),
         ({"seed": True}, "non-negative int"),
         ({"backbone": 3}, "must be a str"),
@@ -188,6 +186,21 @@ def test_bad_choices_are_refused(choices, match):
     profile = choices.pop("profile", "smoke")
     with pytest.raises(StudyError, match=match):
         make_nasri_config(profile, **choices)
+
+
+@pytest.mark.parametrize("choices", [{"dataset": "amigos"}, {"participants": [1, 2]}])
+def test_its_configuration_takes_only_its_own_choices(choices):
+    with pytest.raises(TypeError, match=next(iter(choices))):
+        make_nasri_config("smoke", **choices)
+
+
+def test_the_command_line_refuses_the_rescigno_options(capsys, tmp_path):
+    out = str(tmp_path / "out")
+    argv = ["reproduce", "--study", "nasri", "--profile", "smoke", "--out", out]
+    assert cli.main([*argv, "--dataset", "amigos"]) == 2
+    assert "--dataset goes with --study rescigno" in capsys.readouterr().err
+    assert cli.main([*argv, "--group-folds"]) == 2
+    assert "--group-folds goes with --study rescigno" in capsys.readouterr().err
 
 
 def test_registered_and_configured_like_any_study():

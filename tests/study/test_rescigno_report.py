@@ -7,7 +7,7 @@ import pandas as pd
 
 from sklearn_fer.study import make_config
 from sklearn_fer.study._report import Report
-from sklearn_fer.study._rescigno import FLAT_CCC_MAX, _transfer_section, flat_predictions
+from sklearn_fer.study._rescigno_report import FLAT_CCC_MAX, _transfer_section, flat_predictions
 
 
 def _summary(ccc, pcc):

@@ -159,3 +159,33 @@ def test_report_blocks_are_separated_by_one_blank_line():
     report.bullets(["one", "two"])
     report.figure("transfer")
     assert report.text() == "# Title\n\nSome text.\n\n- one\n- two\n\n![transfer](transfer.png)\n"
+
+
+def test_every_study_refuses_an_unreachable_cuda_device_in_one_place(monkeypatch, tmp_path):
+    import dataclasses
+
+    import torch
+
+    from sklearn_fer.study import StudyContext
+
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    context = StudyContext(out=tmp_path)
+    for study in STUDIES.values():
+        profile = sorted(study.profiles)[0]
+        config = dataclasses.replace(study.profiles[profile], device="cuda:1")
+        with pytest.raises(StudyError, match="'cuda:1' was asked for but CUDA"):
+            study.check(config, context)
+        assert "check" not in vars(type(study)) or study.name == "rescigno"  # data folders
+
+
+def test_only_the_rescigno_paper_profile_announces_its_length(monkeypatch):
+    from sklearn_fer.study import _estimate
+
+    hours = {"total": 7200.0, "pretraining": 3600.0, "no_transfer": 1800.0, "fine_tuning": 1800.0}
+    monkeypatch.setattr(_estimate, "estimate_seconds", lambda config: hours)
+    rescigno = STUDIES["rescigno"]
+    note = rescigno.announce(rescigno.configure("paper"))
+    assert note.startswith("The paper profile is long: about 2.0 h on cpu (pre-training 1.0 h")
+    assert rescigno.announce(rescigno.configure("quick")) == ""
+    for name in ("nasri", "zhou-shi"):
+        assert STUDIES[name].announce(STUDIES[name].configure("quick")) == ""

@@ -80,9 +80,11 @@ def test_synthetic_nets_keep_every_wild_image_and_validate_on_new_people(tmp_pat
     )
     assert spy == [(30, 30), (30, 30)]
     validation = read_manifest(tmp_path / "model")["metadata"]["validation"]
-    people = round(config.wild_subjects * 0.4 / 0.6)
+    people = round(config.pretraining.wild_subjects * 0.4 / 0.6)
     assert validation["train_fraction"] == 1.0
-    assert validation["scores"]["valence"]["n"] == people * config.wild_images_per_subject
+    assert (
+        validation["scores"]["valence"]["n"] == people * config.pretraining.wild_images_per_subject
+    )
 
 
 def test_a_cached_model_without_scores_gets_them(tmp_path, spy):

@@ -8,6 +8,7 @@ import pandas as pd  # noqa: E402
 import pytest  # noqa: E402
 
 from sklearn_fer import cli  # noqa: E402
+from sklearn_fer._general_nets import pretrain_key  # noqa: E402
 from sklearn_fer.study import (  # noqa: E402
     STUDIES,
     StudyError,
@@ -80,14 +81,28 @@ def test_a_second_run_resumes_and_another_configuration_is_refused(smoke):
     "profile, choices, match",
     [
         ("paper", {}, "profile must be one of \\['quick', 'smoke'\\] for the zhou-shi study"),
-        ("quick", {"dataset": "amigos"}, "synthetic faces only"),
-        ("quick", {"group_folds": True}, "--group-folds does not apply"),
         ("quick", {"seed": -1}, "seed must be a non-negative int"),
     ],
 )
 def test_bad_choices_are_refused(profile, choices, match):
     with pytest.raises(StudyError, match=match):
         make_zhou_shi_config(profile, **choices)
+
+
+@pytest.mark.parametrize(
+    "option", [["--dataset", "amigos"], ["--group-folds"], ["--participants", "3"]]
+)
+def test_the_command_line_refuses_other_studies_options(option, capsys, tmp_path):
+    out = str(tmp_path / "out")
+    argv = ["reproduce", "--study", "zhou-shi", "--profile", "smoke", "--out", out, *option]
+    assert cli.main(argv) == 2
+    assert f"{option[0]} goes with --study rescigno" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+def test_its_configuration_takes_only_its_own_choices():
+    with pytest.raises(TypeError, match="group_folds"):
+        make_zhou_shi_config("smoke", group_folds=True)
 
 
 def test_the_command_line_refuses_the_paper_profile_in_one_line(capsys, tmp_path):
@@ -101,7 +116,7 @@ def test_the_command_line_refuses_the_paper_profile_in_one_line(capsys, tmp_path
 def test_the_quick_profile_is_registered_and_shares_the_pretraining_fields():
     config = STUDIES["zhou-shi"].configure("quick")
     assert isinstance(config, ZhouShiConfig) and config.profile == "quick"
-    assert config.key() != make_zhou_shi_config("quick", seed=1).key()
+    assert pretrain_key(config) != pretrain_key(make_zhou_shi_config("quick", seed=1))
 
 
 def _summary(fractions):

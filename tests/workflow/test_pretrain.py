@@ -3,19 +3,22 @@ import dataclasses
 import pytest
 import torch
 
+from sklearn_fer import _general_nets as pretraining_module
 from sklearn_fer.datasets import make_faces
 from sklearn_fer.persistence import load_pretrained, read_manifest
-from sklearn_fer.study import _pretraining as pretraining_module
 from sklearn_fer.study import make_config
 from sklearn_fer.workflow import _pretrain as workflow_pretrain
 from sklearn_fer.workflow._pretrain import PretrainError, data_fingerprint, pretrain
 
 CONFIG = dataclasses.replace(
     make_config("smoke", seed=2),
-    wild_subjects=6,
-    wild_images_per_subject=2,
-    pretrain_epochs=2,
-    pretrain_hidden_units=16,
+    pretraining=dataclasses.replace(
+        make_config("smoke").pretraining,
+        wild_subjects=6,
+        wild_images_per_subject=2,
+        epochs=2,
+        hidden_units=16,
+    ),
 )
 FINGERPRINT = data_fingerprint("synthetic")
 
@@ -56,7 +59,7 @@ def test_the_same_command_again_does_nothing(finished):
 
 
 def test_an_interrupted_run_resumes_to_the_same_model(finished, tmp_path, monkeypatch):
-    original = pretraining_module._EpochCheckpoint.on_epoch_end
+    original = pretraining_module.EpochCheckpoint.on_epoch_end
     epochs = []
 
     def stop_after_three_epochs(self, net, **kwargs):
@@ -65,16 +68,14 @@ def test_an_interrupted_run_resumes_to_the_same_model(finished, tmp_path, monkey
         if len(epochs) == 3:  # valence finished, arousal's first epoch saved
             raise KeyboardInterrupt
 
-    monkeypatch.setattr(
-        pretraining_module._EpochCheckpoint, "on_epoch_end", stop_after_three_epochs
-    )
+    monkeypatch.setattr(pretraining_module.EpochCheckpoint, "on_epoch_end", stop_after_three_epochs)
     with pytest.raises(KeyboardInterrupt):
         _train(tmp_path / "general")
     assert (tmp_path / "general" / "pretrain.json").is_file()
-    monkeypatch.setattr(pretraining_module._EpochCheckpoint, "on_epoch_end", original)
+    monkeypatch.setattr(pretraining_module.EpochCheckpoint, "on_epoch_end", original)
     trained = []
     monkeypatch.setattr(
-        pretraining_module._EpochCheckpoint,
+        pretraining_module.EpochCheckpoint,
         "on_epoch_end",
         lambda self, net, **kw: (trained.append(1), original(self, net, **kw)),
     )
@@ -88,7 +89,7 @@ def test_an_interrupted_run_resumes_to_the_same_model(finished, tmp_path, monkey
 
 
 def test_other_settings_never_touch_a_folder(finished, tmp_path, monkeypatch):
-    other = dataclasses.replace(CONFIG, pretrain_lr=0.5)
+    other = dataclasses.replace(CONFIG, pretraining=dataclasses.replace(CONFIG.pretraining, lr=0.5))
     with pytest.raises(PretrainError, match="holds another model"):
         _train(finished, config=other)
     (tmp_path / "mine").mkdir()
@@ -100,7 +101,7 @@ def test_other_settings_never_touch_a_folder(finished, tmp_path, monkeypatch):
     def interrupt(*args, **kwargs):
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(workflow_pretrain, "_pretrain", interrupt)
+    monkeypatch.setattr(workflow_pretrain, "fit_resumably", interrupt)
     with pytest.raises(KeyboardInterrupt):
         _train(tmp_path / "unfinished")
     with pytest.raises(PretrainError, match="unfinished pre-training with other settings"):

@@ -14,6 +14,7 @@ from pathlib import Path
 import joblib
 import pandas as pd
 
+from .._general_nets import TARGETS
 from .._random import derive_seed
 from .._threads import one_thread
 from ..evaluation import (
@@ -24,7 +25,6 @@ from ..evaluation import (
 )
 from ..featurizers import FrozenConvFeaturizer
 from ..pathnet import PathNetRegressor
-from ._config import TARGETS
 
 #: The cross-domain transfer run per subject: the source task's general models, the
 #: target task's frames.
@@ -52,7 +52,7 @@ def held_out_wild(config, affectnet_root):
     if config.dataset == "synthetic":
         return make_faces(
             config.pathnet_holdout_subjects,
-            config.wild_images_per_subject,
+            config.pretraining.wild_images_per_subject,
             domain="wild",
             image_size=config.image_size,
             random_state=config.seed + 2,  # wild: seed, lab: seed + 1

@@ -5,16 +5,23 @@ import pandas as pd
 
 from sklearn_fer.study import make_config
 from sklearn_fer.study._data import load_data
-from sklearn_fer.study._pathnet import held_out_wild, pathnet_template
-from sklearn_fer.study._pathnet_report import paper_rows, pathnet_sections, sampling_figure_rows
 from sklearn_fer.study._report import Report
+from sklearn_fer.study._rescigno_pathnet import held_out_wild, pathnet_template
+from sklearn_fer.study._rescigno_pathnet_report import (
+    paper_rows,
+    pathnet_sections,
+    sampling_figure_rows,
+)
 
 
 def test_the_held_out_wild_set_is_new_people_of_the_wild_domain():
     config = make_config("smoke")
     wild, _ = load_data(config, None, None, lambda message: None)
     holdout = held_out_wild(config, None)
-    assert len(holdout.images) == config.pathnet_holdout_subjects * config.wild_images_per_subject
+    assert (
+        len(holdout.images)
+        == config.pathnet_holdout_subjects * config.pretraining.wild_images_per_subject
+    )
     assert holdout.target.shape == (len(holdout.images), 2)
     seen = {image.tobytes() for image in wild.images}
     assert not any(image.tobytes() in seen for image in holdout.images)

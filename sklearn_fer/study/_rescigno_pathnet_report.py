@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._general_nets import TARGETS
 from ..evaluation import FORGETTING_CONDITIONS, compare_conditions, summarize
-from ._config import TARGETS
 from ._related import related_work_section
 
 _TEST_NOTE = (
